@@ -1,0 +1,617 @@
+"""The ``stackaudit`` command line: the only place that prints, prompts or chooses exit codes."""
+
+from __future__ import annotations
+
+import enum
+import functools
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from stackaudit import __version__
+from stackaudit.config import DEFAULT_CONFIG, STARTER_CONFIG, Config, load_config
+from stackaudit.credentials import CredentialStore, env_var_name
+from stackaudit.engine import ScanEvent, run_scan
+from stackaudit.errors import ConfigError, StackAuditError, UsageError
+from stackaudit.model import CoverageStatus, Finding, Inventory, Severity
+from stackaudit.plugins import PluginHost, create_host
+from stackaudit.redaction import RedactingFilter, redactor
+from stackaudit.reporter import Report
+
+DEFAULT_FORMATS = "json"
+DEFAULT_OUTPUT_ROOT = Path("graphs")
+
+
+class ExitCode(enum.IntEnum):
+    """Documented exit codes (see ``stackaudit scan --help``)."""
+
+    OK = 0  # scan complete, nothing at or above --fail-on
+    FINDINGS = 1  # unwaived findings at or above --fail-on
+    USAGE = 2  # usage or configuration error: nothing was scanned
+    INCOMPLETE = 3  # a connection failed or was only partly covered, nothing at or above --fail-on
+    INTERNAL = 4  # a bug in stackaudit or a plugin (rerun with --debug and report it)
+
+
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False)
+
+
+class Context:
+    """What every command shares: global options and a lazily built plugin host."""
+
+    def __init__(self, debug: bool, plugins_dir: Path | None, disabled: tuple[str, ...]) -> None:
+        self.debug = debug
+        self.plugins_dir = plugins_dir
+        self.disabled = disabled
+        self._host: PluginHost | None = None
+
+    def host(self, config: Config | None = None) -> PluginHost:
+        if self._host is None:
+            plugins_dir = self.plugins_dir or (config.plugins_dir if config else None)
+            self._host = create_host(plugins_dir=plugins_dir, disabled=self.disabled)
+            for failure in self._host.failures:
+                err.print(f"[yellow]warning:[/] plugin {failure.name!r} ({failure.source}) was skipped: "
+                          f"{redactor.redact(failure.error)}")
+        return self._host
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(func: F) -> F:
+    """Turn library errors into one line that names the fix, and the right exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        debug = isinstance(ctx.obj, Context) and ctx.obj.debug
+        try:
+            return func(*args, **kwargs)
+        except StackAuditError as exc:
+            if debug:
+                raise
+            err.print(f"[red]error:[/] {redactor.redact(exc.message)}", soft_wrap=True)
+            if exc.fix:
+                err.print(f"  fix: {exc.fix}", soft_wrap=True)
+            ctx.exit(ExitCode.USAGE)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if debug:
+                raise
+            err.print(f"[red]internal error:[/] {type(exc).__name__}: {redactor.redact(str(exc))}", soft_wrap=True)
+            err.print("  fix: rerun with --debug for the traceback and report it", soft_wrap=True)
+            ctx.exit(ExitCode.INTERNAL)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def config_option(func: F) -> F:
+    return click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), default=DEFAULT_CONFIG,
+                        show_default=True, help="The stackaudit.toml to use.")(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="stackaudit")
+@click.option("--debug", is_flag=True, help="Show tracebacks and HTTP debug logs (secrets stay redacted).")
+@click.option("--plugins-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Also load plugins from the modules in this directory.")
+@click.option("--disable-plugin", "disabled", multiple=True, metavar="NAME",
+              help="Do not load this plugin (repeatable; also STACKAUDIT_DISABLE_PLUGINS=a,b).")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool, plugins_dir: Path | None, disabled: tuple[str, ...]) -> None:
+    """Audit a marketing technology stack: read SaaS tenants read-only, map integrations and
+    data flows, and flag shadow IT, duplicate or dirty data paths, unowned systems and security gaps.
+
+    \b
+    Start here:
+      stackaudit demo              scan the built-in demo stack (no accounts needed)
+      stackaudit init              write a starter stackaudit.toml
+      stackaudit auth set NAME     store a connection's credentials in the OS keyring
+      stackaudit scan              scan every configured connection
+    """
+    _configure_logging(debug)
+    ctx.obj = Context(debug, plugins_dir, disabled)
+
+
+def _configure_logging(debug: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter(redactor))
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+
+
+# -- scan -----------------------------------------------------------------------------------------
+
+
+def _formats(text: str, host: PluginHost) -> list[str]:
+    reporters = host.reporters()
+    names = [f.strip() for f in text.split(",") if f.strip()]
+    for name in names:
+        if name not in reporters:
+            raise UsageError(f"unknown format {name!r}", fix="use one of: " + ", ".join(reporters.ids()))
+    return names
+
+
+def _default_output() -> Path:
+    return DEFAULT_OUTPUT_ROOT / datetime.now(UTC).strftime("scan-%Y%m%dT%H%M%SZ")
+
+
+def _write_outputs(inventory: Inventory, findings: list[Finding], config: Config | None, host: PluginHost,
+                   formats: list[str], output: Path) -> list[Path]:
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create output directory {output}: {exc.strerror}",
+                         fix="choose a writable directory with -o") from None
+    inventory_path = output / "inventory.json"
+    inventory.save(inventory_path)
+    report = Report(inventory=inventory, findings=findings, config=config)
+    reporters = host.reporters()
+    return [inventory_path, *(reporters.get(name).write(report, output) for name in formats)]
+
+
+def _exit_code(inventory: Inventory, findings: list[Finding], fail_on: Severity) -> ExitCode:
+    if any(f.severity >= fail_on and not f.waived for f in findings):
+        return ExitCode.FINDINGS
+    if not inventory.complete:
+        return ExitCode.INCOMPLETE
+    return ExitCode.OK
+
+
+def _print_summary(inventory: Inventory, findings: list[Finding], written: list[Path]) -> None:
+    table = Table(title="Connections", title_justify="left", show_edge=False)
+    for column in ("connection", "connector", "status", "records", "requests", "time"):
+        table.add_column(column)
+    colours = {CoverageStatus.COMPLETE: "green", CoverageStatus.PARTIAL: "yellow"}
+    for c in inventory.connections:
+        records = ", ".join(f"{n} {k}s" for k, n in sorted(c.records.items())) or "-"
+        colour = colours.get(c.status, "red")
+        table.add_row(c.name, c.connector, f"[{colour}]{c.status.value}[/]", records, str(c.requests),
+                      f"{c.duration_s:.1f}s")
+    out.print(table)
+    if inventory.gaps:
+        out.print(f"\n[yellow]Coverage gaps ({len(inventory.gaps)})[/]: what could not be read")
+        for gap in inventory.gaps:
+            out.print(f"  - {gap.connection} / {gap.area}: {gap.reason}", soft_wrap=True)
+    counts = inventory.counts()
+    out.print(f"\nInventory: {counts.get('system', 0)} systems, {counts.get('account', 0)} accounts, "
+              f"{counts.get('integration', 0)} integrations, {counts.get('flow', 0)} flows, "
+              f"{counts.get('credential', 0)} credentials")
+    if findings:
+        by = {s: sum(1 for f in findings if f.severity is s and not f.waived) for s in Severity}
+        out.print("Findings: " + ", ".join(f"{n} {s}" for s, n in sorted(by.items(), reverse=True) if n))
+    out.print("\nWritten:")
+    for path in written:
+        out.print(f"  {path}")
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[ScanEvent], None]]:
+    started = time.perf_counter()
+    done = 0
+    with err.status(f"scanning {total} connection(s)…") as status:
+        def on_event(event: ScanEvent) -> None:
+            nonlocal done
+            if event.stage == "finished" and event.result is not None:
+                done += 1
+                r = event.result
+                mark = {"complete": "[green]✓[/]", "partial": "[yellow]~[/]"}.get(r.status.value, "[red]✗[/]")
+                err.print(f"{mark} {r.name} ({r.connector}): {r.status.value}, {r.requests} requests, "
+                          f"{r.duration_s:.1f}s" + (f" — {r.message}" if r.message else ""), soft_wrap=True)
+                status.update(f"scanning: {done}/{total} done ({time.perf_counter() - started:.0f}s)")
+        yield on_event
+
+
+def _scan(ctx: Context, config: Config, *, output: Path, formats: str, fail_on: str, only: tuple[str, ...],
+          workers: int, store: CredentialStore | None = None) -> ExitCode:
+    threshold = _severity(fail_on)
+    host = ctx.host(config)
+    selected = _formats(formats, host)
+    enabled = [c for c in config.connections if c.enabled and (not only or c.name in only)]
+    if not enabled:
+        raise ConfigError("there are no enabled connections to scan", path=str(config.path or ""),
+                          fix="add a [[connection]] to the config (see 'stackaudit init')")
+    with _progress(len(enabled)) as on_event:
+        inventory = run_scan(config, host.connectors(), store=store, on_event=on_event, only=only, workers=workers)
+    findings: list[Finding] = []
+    written = _write_outputs(inventory, findings, config, host, selected, output)
+    _print_summary(inventory, findings, written)
+    return _exit_code(inventory, findings, threshold)
+
+
+def _severity(text: str) -> Severity:
+    try:
+        return Severity.parse(text)
+    except ValueError as exc:
+        raise UsageError(str(exc), fix="pass --fail-on critical, high, medium, low or info") from None
+
+
+def scan_options(func: F) -> F:
+    func = click.option("--fail-on", default="high", show_default=True, metavar="SEVERITY",
+                        help="Exit 1 if an unwaived finding is at or above this severity.")(func)
+    func = click.option("--format", "formats", default=DEFAULT_FORMATS, show_default=True,
+                        help="Comma-separated report formats ('stackaudit plugins' lists them).")(func)
+    func = click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64),
+                        help="Connections scanned at once.")(func)
+    return func
+
+
+@cli.command()
+@config_option
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
+              help="Output directory [default: graphs/scan-<UTC time>].")
+@click.option("--connection", "only", multiple=True, metavar="NAME", help="Scan only this connection (repeatable).")
+@scan_options
+@click.pass_obj
+@handle_errors
+def scan(obj: Context, config_path: Path, output: Path | None, only: tuple[str, ...], formats: str, fail_on: str,
+         workers: int) -> None:
+    """Scan every configured connection, read-only, and write the inventory and reports.
+
+    Each connection's credentials come from the OS keyring, then STACKAUDIT_CREDENTIAL_<NAME>.
+    A connection that fails is reported as a coverage gap; the others are still scanned.
+
+    \b
+    Exit codes:
+      0  scan complete, no unwaived finding at or above --fail-on
+      1  unwaived findings at or above --fail-on
+      2  usage or configuration error (nothing scanned)
+      3  scan incomplete (a connection failed or was partly covered), nothing at or above --fail-on
+      4  internal error (rerun with --debug and report it)
+
+    \b
+    Example:
+      stackaudit scan -c stackaudit.toml -o graphs/2026-q4 --fail-on critical
+    """
+    config = load_config(config_path)
+    code = _scan(obj, config, output=output or _default_output(), formats=formats, fail_on=fail_on, only=only,
+                 workers=workers)
+    sys.exit(code)
+
+
+@cli.command()
+@click.argument("inventory_path", metavar="INVENTORY", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path),
+              help="The stackaudit.toml whose registry and policy to apply.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
+              help="Output directory [default: beside the inventory].")
+@scan_options
+@click.pass_obj
+@handle_errors
+def audit(obj: Context, inventory_path: Path, config_path: Path | None, output: Path | None, formats: str,
+          fail_on: str, workers: int) -> None:
+    """Re-evaluate a saved inventory.json offline (no network) and write the reports again.
+
+    \b
+    Example:
+      stackaudit audit graphs/scan-20261122T101500Z/inventory.json -c stackaudit.toml
+    """
+    threshold = _severity(fail_on)
+    config = load_config(config_path) if config_path else None
+    try:
+        inventory = Inventory.load(inventory_path)
+    except FileNotFoundError:
+        raise UsageError(f"{inventory_path} not found", fix="pass the inventory.json a scan wrote") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"{inventory_path} is not a stackaudit inventory: {exc}",
+                         fix="pass the inventory.json a scan wrote (same stackaudit version)") from None
+    host = obj.host(config)
+    findings: list[Finding] = []
+    written = _write_outputs(inventory, findings, config, host, _formats(formats, host),
+                             output or inventory_path.parent)
+    _print_summary(inventory, findings, written)
+    sys.exit(_exit_code(inventory, findings, threshold))
+
+
+# -- demo and emulator ------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), default=Path("graphs/demo"),
+              show_default=True, help="Where the demo's config, inventory and reports go.")
+@click.option("--keep-running", is_flag=True, help="Keep the emulator up after the scan (Ctrl-C to stop).")
+@scan_options
+@click.pass_obj
+@handle_errors
+def demo(obj: Context, output: Path, keep_running: bool, formats: str, fail_on: str, workers: int) -> None:
+    """Scan the built-in demo stack: no accounts needed.
+
+    Starts the local vendor emulator on 127.0.0.1 with Northwind Outfitters' stack, writes a config
+    pointing at it, and runs the real scan through the real connectors over HTTP. Credentials reach the
+    connectors through STACKAUDIT_CREDENTIAL_<NAME> in this process (your keyring is not touched).
+
+    \b
+    Example:
+      stackaudit demo -o /tmp/demo --format json
+    """
+    from stackaudit.demo import demo_config_text
+    from stackaudit.emulator import Emulator, demo_scenario
+
+    host = obj.host()
+    vendors = list(host.emulators())
+    if not vendors:
+        raise UsageError("no plugin provides a vendor emulation", fix="reinstall stackaudit with its connector plugins")
+    with Emulator(demo_scenario(vendors), vendors) as emulator:
+        output.mkdir(parents=True, exist_ok=True)
+        config_path = output / "stackaudit.toml"
+        config_path.write_text(demo_config_text(emulator), encoding="utf-8")
+        for tenant in emulator.tenants.values():
+            os.environ[env_var_name(tenant.name)] = json.dumps(tenant.credentials)
+        err.print(f"emulator: {len(emulator.tenants)} tenant(s) on 127.0.0.1; config: {config_path}")
+        config = load_config(config_path)
+        code = _scan(obj, config, output=output, formats=formats, fail_on=fail_on, only=(), workers=workers,
+                     store=CredentialStore(use_keyring=False, redactor=redactor))
+        out.print(f"\nDemo output: {output.resolve()}")
+        if keep_running:
+            _wait_forever(emulator.tenants)
+    sys.exit(code)
+
+
+def _wait_forever(tenants: dict[str, Any]) -> None:
+    for tenant in tenants.values():
+        out.print(f"  {tenant.name:<28} {tenant.spec.vendor:<14} {tenant.base_url}")
+    out.print("emulator running; Ctrl-C to stop")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.group()
+def emulator() -> None:
+    """The local vendor API emulator (for trying configs, testing plugins, benchmarks)."""
+
+
+@emulator.command("serve")
+@click.option("--scenario", "scenario_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="A scenario JSON file [default: the built-in demo stack].")
+@click.option("--write-config", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write a stackaudit.toml pointing at the emulated tenants.")
+@click.option("--latency", type=float, default=0.0, show_default=True, help="Seconds added to every response.")
+@click.pass_obj
+@handle_errors
+def emulator_serve(obj: Context, scenario_path: Path | None, write_config: Path | None, latency: float) -> None:
+    """Serve emulated tenants on 127.0.0.1 until Ctrl-C.
+
+    \b
+    Example:
+      stackaudit emulator serve --write-config /tmp/emu.toml
+      export STACKAUDIT_CREDENTIAL_NORTHWIND_SALESFORCE='{"client_id": "…", "client_secret": "…"}'
+      stackaudit scan -c /tmp/emu.toml
+    """
+    from stackaudit.demo import demo_config_text
+    from stackaudit.emulator import Emulator, Scenario, demo_scenario
+
+    vendors = list(obj.host().emulators())
+    scenario = Scenario.load(scenario_path) if scenario_path else demo_scenario(vendors)
+    with Emulator(scenario, vendors, latency=latency) as running:
+        if write_config:
+            write_config.write_text(demo_config_text(running), encoding="utf-8")
+            out.print(f"config: {write_config}")
+        for tenant in running.tenants.values():
+            out.print(f"  {env_var_name(tenant.name)}='{json.dumps(tenant.credentials)}'")
+        _wait_forever(running.tenants)
+
+
+@emulator.command("scenario")
+@click.option("--scale", type=click.IntRange(1, 1000), default=1, show_default=True, help="Volume multiplier.")
+@click.pass_obj
+@handle_errors
+def emulator_scenario(obj: Context, scale: int) -> None:
+    """Print the built-in demo scenario as JSON (edit it and pass it to 'emulator serve --scenario')."""
+    from stackaudit.emulator import demo_scenario
+
+    click.echo(json.dumps(demo_scenario(list(obj.host().emulators()), scale).to_dict(), indent=2))
+
+
+# -- setup commands --------------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_CONFIG)
+@click.option("--organization", default="Example Corp", show_default=True, help="Your organisation's name.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@handle_errors
+def init(path: Path, organization: str, force: bool) -> None:
+    """Write a commented starter stackaudit.toml.
+
+    \b
+    Example:
+      stackaudit init --organization "Northwind Outfitters"
+    """
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists", fix="pass --force to overwrite it, or choose another path")
+    path.write_text(STARTER_CONFIG.format(organization=organization.replace('"', "'")), encoding="utf-8")
+    out.print(f"wrote {path}; next: edit it, then 'stackaudit auth set NAME' for each connection")
+
+
+@cli.command()
+@click.pass_obj
+@handle_errors
+def plugins(obj: Context) -> None:
+    """List every loaded plugin, its version and what it registers.
+
+    \b
+    Example:
+      STACKAUDIT_DISABLE_PLUGINS=json_report stackaudit plugins
+    """
+    host = obj.host()
+    host.collect_all()
+    table = Table(show_edge=False)
+    for column in ("plugin", "version", "source", "registers"):
+        table.add_column(column)
+    for info in host.plugins():
+        registers = "; ".join(f"{kind}: {', '.join(ids)}" for kind, ids in sorted(info.registered.items()))
+        table.add_row(info.name, info.version or "-", info.source, registers or "-")
+    out.print(table)
+    for failure in host.failures:
+        out.print(f"[red]failed:[/] {failure.name} ({failure.source}): {redactor.redact(failure.error)}",
+                  soft_wrap=True)
+    if host.disabled:
+        out.print("disabled: " + ", ".join(host.disabled))
+
+
+@cli.command()
+@click.pass_obj
+@handle_errors
+def connectors(obj: Context) -> None:
+    """List connectors, their credential fields, options and what each collects.
+
+    \b
+    Example:
+      stackaudit connectors
+    """
+    registry = obj.host().connectors()
+    for connector in registry:
+        out.print(f"[bold]{connector.id}[/] — {connector.title} ({connector.category}), "
+                  f"from plugin {registry.owner(connector.id)}")
+        out.print(f"  {connector.description}")
+        out.print(f"  base_url: {connector.default_base_url or 'required (each tenant has its own)'}")
+        out.print(f"  credentials: {connector.credentials.describe()}")
+        for field in connector.credentials.fields:
+            out.print(f"    {field.name}: {field.help}{'' if field.secret else ' (not secret)'}")
+        if connector.options:
+            out.print("  options:")
+            for name, option in connector.options.items():
+                out.print(f"    {name} = {option.default!r}: {option.help}")
+        if connector.rate_limit:
+            limit = connector.rate_limit
+            out.print(f"  rate limit: {limit.requests} requests / {limit.per_seconds:g}s"
+                      + (f", {limit.concurrency} in flight" if limit.concurrency else ""))
+        out.print("  collects:")
+        for item in connector.collects:
+            out.print(f"    - {item}")
+        out.print()
+
+
+# -- auth -----------------------------------------------------------------------------------------
+
+
+@cli.group()
+def auth() -> None:
+    """Manage connection credentials (OS keyring first, then STACKAUDIT_CREDENTIAL_<NAME>)."""
+
+
+def _connector_for(obj: Context, config: Config, name: str) -> Any:
+    connection = config.connection(name)
+    registry = obj.host(config).connectors()
+    if connection.connector not in registry:
+        raise ConfigError(f"connection {name!r} names unknown connector {connection.connector!r}",
+                          path=str(config.path), fix="use one of: " + ", ".join(registry.ids()))
+    return registry.get(connection.connector)
+
+
+@auth.command("set")
+@click.argument("name")
+@config_option
+@click.option("--stdin", "from_stdin", is_flag=True,
+              help="Read a JSON object of fields (or a bare secret) from standard input instead of prompting.")
+@click.pass_obj
+@handle_errors
+def auth_set(obj: Context, name: str, config_path: Path, from_stdin: bool) -> None:
+    """Store credentials for connection NAME in the OS keyring (input is hidden).
+
+    \b
+    Examples:
+      stackaudit auth set salesforce-prod
+      vault read -field=json secret/sf | stackaudit auth set salesforce-prod --stdin
+    """
+    from stackaudit.credentials import parse_secret
+
+    config = load_config(config_path)
+    connector = _connector_for(obj, config, name)
+    spec = connector.credentials
+    if from_stdin:
+        values = parse_secret(sys.stdin.read(), plain_field=spec.plain, origin="standard input")
+    else:
+        out.print(f"{connector.title} needs {spec.describe()}; leave a field empty to skip it.")
+        values = {}
+        for field in spec.fields:
+            value = click.prompt(f"  {field.name}", default="", hide_input=field.secret, show_default=False)
+            if value:
+                values[field.name] = value
+    redactor.add_all(values.values())
+    if spec.satisfied_by(values) is None:
+        raise UsageError(f"{connector.title} needs {spec.describe()}; got {', '.join(values) or 'nothing'}",
+                         fix=f"run 'stackaudit auth set {name}' again and fill {spec.describe()}")
+    CredentialStore().store(name, values)
+    out.print(f"stored {', '.join(sorted(values))} for {name} in the OS keyring")
+
+
+@auth.command("status")
+@config_option
+@click.pass_obj
+@handle_errors
+def auth_status(obj: Context, config_path: Path) -> None:
+    """Show which connections have credentials and where from (never the values).
+
+    \b
+    Example:
+      stackaudit auth status -c stackaudit.toml
+    """
+    config = load_config(config_path)
+    registry = obj.host(config).connectors()
+    store = CredentialStore()
+    table = Table(show_edge=False)
+    for column in ("connection", "connector", "credentials", "source", "fields"):
+        table.add_column(column)
+    for connection in config.connections:
+        if connection.connector not in registry:
+            table.add_row(connection.name, connection.connector, "[red]unknown connector[/]", "-", "-")
+            continue
+        spec = registry.get(connection.connector).credentials
+        try:
+            found = store.find(connection.name, spec)
+        except StackAuditError as exc:
+            table.add_row(connection.name, connection.connector, f"[red]invalid[/]: {exc.message}", "-", "-")
+            continue
+        if found is None:
+            table.add_row(connection.name, connection.connector, "[red]missing[/]", "-",
+                          f"set with 'stackaudit auth set {connection.name}' or {env_var_name(connection.name)}")
+        else:
+            ok = spec.satisfied_by(found.values) is not None
+            table.add_row(connection.name, connection.connector, "[green]ok[/]" if ok else "[yellow]incomplete[/]",
+                          f"{found.source} ({found.location})", ", ".join(sorted(found.values)))
+    out.print(table)
+    if store.keyring_problem:
+        out.print(f"note: {store.keyring_problem}; use STACKAUDIT_CREDENTIAL_<NAME> environment variables")
+
+
+@auth.command("delete")
+@click.argument("name")
+@handle_errors
+def auth_delete(name: str) -> None:
+    """Delete connection NAME's credentials from the OS keyring.
+
+    \b
+    Example:
+      stackaudit auth delete salesforce-prod
+    """
+    if CredentialStore().delete(name):
+        out.print(f"deleted the keyring entry for {name}")
+    else:
+        out.print(f"no keyring entry for {name}; if it is set in {env_var_name(name)}, unset that variable")
+
+
+def main() -> None:
+    """Console-script entry point: lets plugins add commands, then runs the CLI."""
+    try:
+        create_host().add_commands(cli)
+    except StackAuditError as exc:
+        err.print(f"[yellow]warning:[/] plugin commands not loaded: {exc}")
+    cli()

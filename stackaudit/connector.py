@@ -1,0 +1,185 @@
+"""What a connector is: declared metadata (credentials, options, limits) and a ``collect`` method.
+
+A connector reads one vendor's tenant and nothing else. The shape we keep to, after cartography:
+
+- a thin client (``get``) that takes an injected :class:`~stackaudit.http.ApiSession` and only does HTTP;
+- pure ``transform`` functions, vendor dicts in, :mod:`stackaudit.model` records out;
+- ``collect`` that wires them and hands records to :meth:`ScanContext.add` page by page.
+
+Where an area cannot be read (a permission is missing, an API is disabled), call :meth:`ScanContext.gap`
+and carry on; raise only when nothing useful can be collected.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import logging
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+from stackaudit.credentials import CredentialSpec
+from stackaudit.errors import ConfigError, ConnectorError
+from stackaudit.http import (
+    ApiSession,
+    Classifier,
+    ErrorParser,
+    RateLimit,
+    RateLimiter,
+    ReadOnlyRequest,
+    SessionStats,
+    default_classify,
+    default_error_parser,
+    make_session,
+)
+from stackaudit.model import CoverageGap, Evidence, Record, System, SystemKind, record_id
+from stackaudit.redaction import Redactor
+from stackaudit.redaction import redactor as default_redactor
+
+
+@dataclasses.dataclass(frozen=True)
+class Option:
+    """A connector-specific ``options`` key in ``[[connection]]``."""
+
+    help: str
+    default: Any = None
+    type: type = str
+
+
+class Connector(abc.ABC):
+    """Base class for connectors. Subclass it, fill the class attributes, implement :meth:`collect`."""
+
+    id: ClassVar[str]  # what ``connector = "…"`` in stackaudit.toml names
+    title: ClassVar[str]
+    vendor: ClassVar[str]
+    category: ClassVar[str]  # crm | cms | marketing-automation | analytics | cdp | identity | ...
+    description: ClassVar[str]
+    collects: ClassVar[tuple[str, ...]] = ()  # human-readable list of what it reads
+    default_base_url: ClassVar[str | None] = None  # None: the connection must give base_url
+    credentials: ClassVar[CredentialSpec]
+    options: ClassVar[Mapping[str, Option]] = {}
+    rate_limit: ClassVar[RateLimit | None] = None  # the vendor's documented limit
+    read_only_requests: ClassVar[tuple[ReadOnlyRequest, ...]] = ()  # non-GET requests that only read
+    classify: ClassVar[Classifier] = staticmethod(default_classify)
+    error_parser: ClassVar[ErrorParser] = staticmethod(default_error_parser)
+
+    @abc.abstractmethod
+    def collect(self, ctx: ScanContext) -> None:
+        """Read the tenant and hand records to ``ctx.add``; record unreadable areas with ``ctx.gap``."""
+
+    @classmethod
+    def resolve_options(cls, given: Mapping[str, Any], *, connection: str) -> dict[str, Any]:
+        """Declared defaults overlaid with the connection's ``options``; unknown keys are a config error."""
+        unknown = sorted(set(given) - set(cls.options))
+        if unknown:
+            known = ", ".join(sorted(cls.options)) or "none"
+            raise ConfigError(
+                f"connection {connection!r}: connector {cls.id!r} has no option {unknown[0]!r}",
+                key=f"connection.{connection}.options.{unknown[0]}",
+                fix=f"remove it; the options {cls.id} knows are: {known}",
+            )
+        resolved = {name: option.default for name, option in cls.options.items()}
+        for name, value in given.items():
+            expected = cls.options[name].type
+            if not isinstance(value, expected):
+                raise ConfigError(
+                    f"connection {connection!r}: option {name!r} must be a {expected.__name__}",
+                    key=f"connection.{connection}.options.{name}",
+                    fix=f"set it to a {expected.__name__}: {cls.options[name].help}",
+                )
+            resolved[name] = value
+        return resolved
+
+
+class ScanContext:
+    """What a connector gets for one connection: settings, credentials, sessions and a place to put records.
+
+    Thread-safe: a connector may run sweeps concurrently and call :meth:`add` from any thread.
+    """
+
+    def __init__(
+        self,
+        *,
+        connection: str,
+        connector: type[Connector],
+        base_url: str,
+        credentials: Mapping[str, str],
+        options: Mapping[str, Any],
+        rate_limit: RateLimit | None = None,
+        redactor: Redactor = default_redactor,
+        organization_domains: Iterable[str] = (),
+    ) -> None:
+        self.connection = connection
+        self.connector = connector
+        self.base_url = base_url.rstrip("/")
+        self.credentials = dict(credentials)
+        self.options = dict(options)
+        self.organization_domains = tuple(organization_domains)
+        self.redactor = redactor
+        self.stats = SessionStats()
+        self.limiter = RateLimiter(rate_limit if rate_limit is not None else connector.rate_limit)
+        self.log = logging.getLogger(f"stackaudit.connector.{connector.id}")
+        self.records: list[Record] = []
+        self.gaps: list[CoverageGap] = []
+        self._lock = threading.Lock()
+        self._ids: set[str] = set()
+
+    def session(self, *, base_url: str | None = None, classify: Classifier | None = None,
+                error_parser: ErrorParser | None = None) -> ApiSession:
+        """A guarded session for this connection. All sessions of a connection share its rate limiter."""
+        return make_session(
+            base_url=self.base_url if base_url is None else base_url,
+            read_only_requests=self.connector.read_only_requests,
+            classify=classify or self.connector.classify,
+            error_parser=error_parser or self.connector.error_parser,
+            redactor=self.redactor,
+            stats=self.stats,
+            limiter=self.limiter,
+        )
+
+    def secret(self, *values: str | None) -> None:
+        """Register a secret obtained at runtime (an access token) so it is redacted everywhere."""
+        self.redactor.add(*values)
+
+    def evidence(self, source: str, object_id: str = "") -> tuple[Evidence, ...]:
+        return (Evidence(connection=self.connection, source=source, object_id=object_id),)
+
+    def id(self, kind: str, native_id: str) -> str:
+        """A stable record id for something living in this connection's tenant."""
+        return record_id(self.connection, kind, native_id)
+
+    def add(self, *records: Record) -> None:
+        """Collect records. An external system seen twice is merged (its evidence joined); any other
+        repeated id is a connector bug."""
+        with self._lock:
+            for record in records:
+                if record.id in self._ids:
+                    if isinstance(record, System) and record.system_kind is SystemKind.EXTERNAL:
+                        self._merge_external(record)
+                        continue
+                    raise ConnectorError(f"connector {self.connector.id} emitted record id {record.id!r} twice",
+                                         fix="this is a bug in the connector plugin")
+                self._ids.add(record.id)
+                self.records.append(record)
+
+    def _merge_external(self, record: System) -> None:
+        for i, existing in enumerate(self.records):
+            if existing.id == record.id:
+                evidence = existing.evidence + tuple(e for e in record.evidence if e not in existing.evidence)
+                self.records[i] = dataclasses.replace(existing, evidence=evidence)
+                return
+
+    def add_all(self, records: Iterable[Record]) -> None:
+        for record in records:
+            self.add(record)
+
+    def gap(self, area: str, reason: str, error: BaseException | None = None) -> None:
+        """Record something this connection could not read; the scan continues."""
+        with self._lock:
+            self.gaps.append(CoverageGap(
+                connection=self.connection,
+                area=area,
+                reason=self.redactor.redact(reason),
+                error=type(error).__name__ if error else "",
+            ))

@@ -1,0 +1,200 @@
+"""The local vendor emulator: one HTTP server per tenant on 127.0.0.1, each on a free port.
+
+Every tenant gets its own origin (as each real tenant has its own host), so absolute paths a vendor
+returns (Salesforce's ``nextRecordsUrl``) resolve exactly as they would against the real service.
+"""
+
+from __future__ import annotations
+
+import collections
+import dataclasses
+import json
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from stackaudit.emulator.vendor import EmulatedVendor, Request, Response, Tenant, TenantSpec, json_response
+from stackaudit.errors import EmulatorError
+
+
+@dataclasses.dataclass(frozen=True)
+class LoggedRequest:
+    tenant: str
+    method: str
+    path: str
+    status: int
+
+
+@dataclasses.dataclass
+class Scenario:
+    """A stack of tenants to serve."""
+
+    tenants: list[TenantSpec]
+
+    @classmethod
+    def load(cls, path: Path) -> Scenario:
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            return cls([TenantSpec(**t) for t in raw["tenants"]])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise EmulatorError(
+                f"cannot read scenario {path}: {exc}",
+                fix="give a JSON file with a 'tenants' list, e.g. from 'stackaudit emulator scenario'",
+            ) from None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tenants": [t.to_dict() for t in self.tenants]}
+
+
+def demo_scenario(vendors: Iterable[EmulatedVendor], scale: int = 1) -> Scenario:
+    """Every registered vendor's part of the built-in demo stack."""
+    return Scenario([vendor.demo_tenant(scale) for vendor in sorted(vendors, key=lambda v: v.id)])
+
+
+class _Window:
+    """Sliding-window request counter for one tenant (the emulator enforces the vendor's limit)."""
+
+    def __init__(self, limit: tuple[int, float]) -> None:
+        self.requests, self.per = limit
+        self.times: collections.deque[float] = collections.deque()
+        self.lock = threading.Lock()
+
+    def admit(self) -> float:
+        """0 if admitted; else seconds until a slot frees."""
+        with self.lock:
+            now = time.monotonic()
+            while self.times and now - self.times[0] >= self.per:
+                self.times.popleft()
+            if len(self.times) >= self.requests:
+                return self.per - (now - self.times[0])
+            self.times.append(now)
+            return 0.0
+
+
+class Emulator:
+    """Serves a :class:`Scenario` through the registered vendor emulations. Use as a context manager."""
+
+    def __init__(self, scenario: Scenario, vendors: Mapping[str, EmulatedVendor] | Iterable[EmulatedVendor], *,
+                 latency: float = 0.0, enforce_rate_limits: bool = True) -> None:
+        self.vendors = dict(vendors) if isinstance(vendors, Mapping) else {v.id: v for v in vendors}
+        self.latency = latency
+        self.enforce_rate_limits = enforce_rate_limits
+        self.tenants: dict[str, Tenant] = {}
+        for spec in scenario.tenants:
+            if spec.vendor not in self.vendors:
+                raise EmulatorError(
+                    f"scenario tenant {spec.name!r} needs vendor {spec.vendor!r}, which no plugin emulates",
+                    fix="install the plugin for that vendor or remove the tenant",
+                )
+            if spec.name in self.tenants:
+                raise EmulatorError(f"scenario has two tenants named {spec.name!r}", fix="rename one of them")
+            self.tenants[spec.name] = Tenant(spec)
+        self.log: list[LoggedRequest] = []
+        self._log_lock = threading.Lock()
+        self._servers: list[tuple[ThreadingHTTPServer, threading.Thread]] = []
+        self._windows: dict[str, _Window] = {}
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    def start(self) -> Emulator:
+        try:
+            for tenant in self.tenants.values():
+                server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_for(tenant))
+                server.daemon_threads = True
+                tenant.base_url = f"http://127.0.0.1:{server.server_address[1]}"
+                vendor = self.vendors[tenant.spec.vendor]
+                if vendor.rate_limit and self.enforce_rate_limits:
+                    self._windows[tenant.name] = _Window(vendor.rate_limit)
+                thread = threading.Thread(target=server.serve_forever, name=f"emulator-{tenant.name}", daemon=True)
+                thread.start()
+                self._servers.append((server, thread))
+        except OSError as exc:
+            self.stop()
+            raise EmulatorError(f"cannot start the emulator on 127.0.0.1: {exc}",
+                                fix="check that loopback networking is available") from None
+        return self
+
+    def stop(self) -> None:
+        for server, thread in self._servers:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
+        self._servers.clear()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def url(self, tenant: str) -> str:
+        return self.tenants[tenant].base_url
+
+    # -- dispatch ----------------------------------------------------------------------------------
+
+    def handle(self, tenant: Tenant, request: Request) -> Response:
+        vendor = self.vendors[tenant.spec.vendor]
+        window = self._windows.get(tenant.name)
+        if window is not None:
+            wait = window.admit()
+            if wait > 0:
+                return vendor.rate_limited(request, tenant, wait)
+        matched = vendor.router.match(request.method, request.path)
+        if matched is None:
+            return vendor.not_found(request, tenant)
+        if matched is False:
+            return json_response({"message": f"method {request.method} not allowed"}, 405)
+        route, params = matched  # type: ignore[misc]
+        request.params = params
+        if route.auth:
+            refused = vendor.authenticate(request, tenant)
+            if refused is not None:
+                return refused
+        return route.handler(request, tenant)
+
+    def _record(self, entry: LoggedRequest) -> None:
+        with self._log_lock:
+            self.log.append(entry)
+
+    def _handler_for(self, tenant: Tenant) -> type[BaseHTTPRequestHandler]:
+        emulator = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            server_version = "stackaudit-emulator"
+
+            def _serve(self) -> None:
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                request = Request(
+                    method=self.command,
+                    path=parts.path,
+                    query=parse_qs(parts.query, keep_blank_values=True),
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body=self.rfile.read(length) if length else b"",
+                )
+                if emulator.latency:
+                    time.sleep(emulator.latency)
+                try:
+                    response = emulator.handle(tenant, request)
+                except Exception as exc:  # an emulation bug becomes a 500, as a real server would answer
+                    response = json_response({"message": f"emulator error: {type(exc).__name__}: {exc}"}, 500)
+                emulator._record(LoggedRequest(tenant.name, request.method, request.path, response.status))
+                self.send_response(response.status)
+                for name, value in response.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(response.body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(response.body)
+
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # the emulator keeps its own log; stderr stays quiet
+
+        return Handler

@@ -1,0 +1,160 @@
+"""Building blocks for a vendor emulation: requests, responses, a router, tenants.
+
+A plugin describes how its vendor's API behaves by subclassing :class:`EmulatedVendor`: a :class:`Router`
+of handlers ``(request, tenant) -> Response`` serving the vendor's real paths, an ``authenticate`` method
+answering like the vendor does for a bad token, and a ``demo_tenant`` giving its part of the demo stack.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import json
+import re
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+from urllib.parse import parse_qs
+
+
+@dataclasses.dataclass
+class Request:
+    method: str
+    path: str  # without the query string
+    query: Mapping[str, list[str]]
+    headers: Mapping[str, str]  # lower-cased names
+    body: bytes = b""
+    params: Mapping[str, str] = dataclasses.field(default_factory=dict)  # from the route pattern
+
+    def arg(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else default
+
+    def int_arg(self, name: str, default: int) -> int:
+        value = self.arg(name)
+        try:
+            return int(value) if value is not None else default
+        except ValueError:
+            return default
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+    def form(self) -> dict[str, str]:
+        return {k: v[0] for k, v in parse_qs(self.body.decode("utf-8", "replace")).items()}
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+    def bearer(self) -> str:
+        auth = self.header("authorization")
+        return auth[7:] if auth.lower().startswith("bearer ") else ""
+
+
+@dataclasses.dataclass
+class Response:
+    status: int = 200
+    body: bytes = b""
+    headers: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(status, json.dumps(data).encode(), {"Content-Type": "application/json", **(headers or {})})
+
+
+Handler = Callable[[Request, "Tenant"], Response]
+
+
+@dataclasses.dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Handler
+    auth: bool
+
+
+class Router:
+    """Maps method + path pattern (``/users/{user_id}``) to handlers."""
+
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+
+    def add(self, method: str, path: str, handler: Handler, *, auth: bool = True) -> None:
+        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path)
+        self.routes.append(Route(method.upper(), re.compile(f"^{regex}$"), handler, auth))
+
+    def get(self, path: str, *, auth: bool = True) -> Callable[[Handler], Handler]:
+        def decorator(handler: Handler) -> Handler:
+            self.add("GET", path, handler, auth=auth)
+            return handler
+        return decorator
+
+    def post(self, path: str, *, auth: bool = True) -> Callable[[Handler], Handler]:
+        def decorator(handler: Handler) -> Handler:
+            self.add("POST", path, handler, auth=auth)
+            return handler
+        return decorator
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | bool | None:
+        """The route and its params; ``False`` when the path exists for another method; None if unknown."""
+        other_method = False
+        for route in self.routes:
+            found = route.pattern.match(path)
+            if found:
+                if route.method == method:
+                    return route, found.groupdict()
+                other_method = True
+        return False if other_method else None
+
+
+@dataclasses.dataclass
+class TenantSpec:
+    """A tenant in a scenario: which vendor, its data, the credentials it accepts, and for the demo the
+    connection options and sanctioned-registry entries that describe it."""
+
+    name: str
+    vendor: str
+    data: dict[str, Any]
+    credentials: dict[str, str]
+    options: dict[str, Any] = dataclasses.field(default_factory=dict)
+    registry: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+class Tenant:
+    """A running tenant: its spec, its URL once served, and mutable state (issued tokens, cursors)."""
+
+    def __init__(self, spec: TenantSpec) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.data = spec.data
+        self.credentials = spec.credentials
+        self.base_url = ""
+        self.state: dict[str, Any] = {}
+        self.lock = threading.Lock()
+
+
+class EmulatedVendor(abc.ABC):
+    """One vendor's API, emulated. Register instances through the ``register_emulators`` hook."""
+
+    id: ClassVar[str]  # the vendor id; equal to the connector id that talks to it
+    router: ClassVar[Router]
+    # Documented rate limit the emulator enforces per tenant: (requests, per_seconds), or None.
+    rate_limit: ClassVar[tuple[int, float] | None] = None
+
+    @abc.abstractmethod
+    def authenticate(self, request: Request, tenant: Tenant) -> Response | None:
+        """None if the request carries valid credentials; otherwise the vendor's own error response."""
+
+    @abc.abstractmethod
+    def demo_tenant(self, scale: int = 1) -> TenantSpec:
+        """This vendor's part of the built-in demo stack. ``scale`` multiplies the volume (benchmarks)."""
+
+    def rate_limited(self, request: Request, tenant: Tenant, retry_after: float) -> Response:
+        """The vendor's answer when a client exceeds ``rate_limit``."""
+        return json_response({"message": "rate limit exceeded"}, 429, {"Retry-After": str(max(1, round(retry_after)))})
+
+    def not_found(self, request: Request, tenant: Tenant) -> Response:
+        return json_response({"message": f"no such resource: {request.path}"}, 404)

@@ -1,0 +1,40 @@
+"""What a reporter is: it turns a finished scan (inventory, findings, graph) into one output file."""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from stackaudit.model import Finding, Inventory
+
+if TYPE_CHECKING:
+    from stackaudit.config import Config
+
+
+@dataclasses.dataclass
+class Report:
+    """Everything a reporter may use. Reporters never see raw API data."""
+
+    inventory: Inventory
+    findings: list[Finding] = dataclasses.field(default_factory=list)
+    config: Config | None = None
+    graph: Any = None  # networkx.MultiDiGraph once the graph is built
+
+
+class Reporter(abc.ABC):
+    """Base class for output formats, selected with ``--format ID``."""
+
+    id: ClassVar[str]
+    description: ClassVar[str]
+    filename: ClassVar[str]
+
+    @abc.abstractmethod
+    def render(self, report: Report) -> str:
+        """The file's content."""
+
+    def write(self, report: Report, out_dir: Path) -> Path:
+        path = out_dir / self.filename
+        path.write_text(self.render(report), encoding="utf-8")
+        return path
