@@ -5,7 +5,22 @@ datetime, enums, tuples and nested records), so an :class:`Inventory` round-trip
 ``inventory.json`` losslessly and can be re-evaluated offline.
 
 Ids are strings that are stable across scans: ``<connection>:<kind>:<vendor id>`` for things that live
-in a tenant, ``external:<host>`` for outside services seen only through a URL.
+in a tenant (:func:`record_id`), ``external:<host>`` for outside services seen through a URL and
+``external:app:<name>`` for those seen only by name (:func:`external_id`). The graph resolves external ids
+to vendors through its catalogue, so the same vendor seen from several connectors becomes one node.
+
+Shared vocabularies (free strings, so plugins can add their own; these are the ones checks know):
+
+- ``System.category``: crm, cms, marketing-automation, email-marketing, analytics, cdp, identity,
+  productivity, automation, advertising, warehouse, other.
+- ``Integration.integration_kind``: connected_app, installed_package, plugin, private_app, oauth_client,
+  api_user, app_installation.
+- ``Flow.flow_kind``: native_sync (a vendor's built-in sync), webhook, oauth_grant (a third party reads the
+  tenant through an OAuth grant), destination (CDP routing), plugin (a site plugin sends data), tracking
+  (a site or app sends events), link (analytics product links), outbound_endpoint (a configured remote
+  endpoint), api (an API client pulls or pushes).
+- ``Credential.credential_kind``: oauth_token, api_key, app_password, private_app_token, write_key,
+  measurement_secret, delivery_key, api_token.
 """
 
 from __future__ import annotations

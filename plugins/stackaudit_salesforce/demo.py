@@ -42,12 +42,14 @@ MFA = {"ana": "HasU2F", "chloe": "HasSalesforceAuthenticator", "dev": "HasTotp",
 ADMINS = {"ana": "System Administrator", "ben": "System Administrator", "hubspot": "HubSpot_Integration_Admin"}
 
 
-def demo_tenant(scale: int = 1) -> TenantSpec:
+def demo_tenant(scale: int = 1, *, clean: bool = False) -> TenantSpec:
+    """Northwind's org; ``clean`` fixes every problem (MFA for admins, no stale tokens or people, no http)."""
     now = datetime.now(UTC)
     rng = random.Random(42)
     users: list[dict[str, Any]] = []
     ids: dict[str, str] = {}
-    for n, (key, name, local, profile, user_type, active, login, federation) in enumerate(PEOPLE, start=1):
+    people = [p for p in PEOPLE if p[0] not in ("farah", "gus", "hana")] if clean else PEOPLE
+    for n, (key, name, local, profile, user_type, active, login, federation) in enumerate(people, start=1):
         ids[key] = _sf_id("005", n)
         users.append({
             "Id": ids[key], "Username": f"{local}@{DOMAIN}", "Name": name, "Email": f"{local}@{DOMAIN}",
@@ -59,6 +61,8 @@ def demo_tenant(scale: int = 1) -> TenantSpec:
         })
     # Volume for benchmarks: sales reps with an even spread of logins and MFA.
     mfa = dict(MFA)
+    if clean:
+        mfa["ben"] = "HasTotp"
     extra = max(0, scale - 1) * 1000
     for n in range(extra):
         key = f"rep{n}"
@@ -99,9 +103,11 @@ def demo_tenant(scale: int = 1) -> TenantSpec:
         row[mfa[key]] = True
         mfa_rows.append(row)
     # Ben verified only an email address: that is not MFA.
-    mfa_rows.append({"Id": _sf_id("0ht", 900), "UserId": ids["ben"], "HasSalesforceAuthenticator": False,
-                     "HasTotp": False, "HasU2F": False, "HasBuiltInAuthenticator": False,
-                     "HasUserVerifiedMobileNumber": True, "HasUserVerifiedEmailAddress": True, "HasTempCode": False})
+    if not clean:
+            mfa_rows.append({"Id": _sf_id("0ht", 900), "UserId": ids["ben"], "HasSalesforceAuthenticator": False,
+                         "HasTotp": False, "HasU2F": False, "HasBuiltInAuthenticator": False,
+                         "HasUserVerifiedMobileNumber": True, "HasUserVerifiedEmailAddress": True,
+                         "HasTempCode": False})
 
     def creator(key: str) -> dict[str, Any]:
         user = next(u for u in users if u["Id"] == ids[key])
@@ -126,6 +132,9 @@ def demo_tenant(scale: int = 1) -> TenantSpec:
         ("LeadGenius for Chrome", "dev", 95, 1, 2_870),  # used from another org: not a ConnectedApplication here
         ("Mailchimp for Salesforce", "chloe", 500, 0.5, 40_511),
     ]
+    if clean:
+        connected_apps = [a for a in connected_apps if a["Name"] == "HubSpot"]
+        tokens = [t for t in tokens if t[0] in ("HubSpot", "Mailchimp for Salesforce")]
     oauth_tokens = [
         {"Id": _sf_id("0CQ", n), "AppName": app, "AppMenuItemId": _sf_id("0Pp", n), "UserId": ids[who],
          "User": {"Id": ids[who], "Username": next(u["Username"] for u in users if u["Id"] == ids[who])},
@@ -156,6 +165,9 @@ def demo_tenant(scale: int = 1) -> TenantSpec:
         {"Id": _sf_id("0rp", 2), "SiteName": "Old_Tracking", "EndpointUrl": "http://tracking.clickpixel.example",
          "IsActive": True, "DisableProtocolSecurity": True, "Description": "2019 campaign pixel"},
     ]
+    if clean:
+        named_credentials = named_credentials[:1]
+        remote_sites = []
     data = {
         "objects": {
             "Organization": [{"Id": ORG_ID, "Name": "Northwind Outfitters", "OrganizationType": "Enterprise Edition",

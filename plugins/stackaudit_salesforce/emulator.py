@@ -159,10 +159,10 @@ class SalesforceEmulator(EmulatedVendor):
     def rate_limited(self, request: Request, tenant: Tenant, retry_after: float) -> Response:
         return _error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
 
-    def demo_tenant(self, scale: int = 1) -> TenantSpec:
+    def demo_tenant(self, scale: int = 1, *, clean: bool = False) -> TenantSpec:
         from stackaudit_salesforce.demo import demo_tenant
 
-        return demo_tenant(scale)
+        return demo_tenant(scale, clean=clean)
 
 
 router = SalesforceEmulator.router

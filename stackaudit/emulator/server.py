@@ -50,9 +50,9 @@ class Scenario:
         return {"tenants": [t.to_dict() for t in self.tenants]}
 
 
-def demo_scenario(vendors: Iterable[EmulatedVendor], scale: int = 1) -> Scenario:
-    """Every registered vendor's part of the built-in demo stack."""
-    return Scenario([vendor.demo_tenant(scale) for vendor in sorted(vendors, key=lambda v: v.id)])
+def demo_scenario(vendors: Iterable[EmulatedVendor], scale: int = 1, *, clean: bool = False) -> Scenario:
+    """Every registered vendor's part of the built-in demo stack (``clean``: the variant with no problems)."""
+    return Scenario([vendor.demo_tenant(scale, clean=clean) for vendor in sorted(vendors, key=lambda v: v.id)])
 
 
 class _Window:

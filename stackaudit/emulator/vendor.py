@@ -149,8 +149,13 @@ class EmulatedVendor(abc.ABC):
         """None if the request carries valid credentials; otherwise the vendor's own error response."""
 
     @abc.abstractmethod
-    def demo_tenant(self, scale: int = 1) -> TenantSpec:
-        """This vendor's part of the built-in demo stack. ``scale`` multiplies the volume (benchmarks)."""
+    def demo_tenant(self, scale: int = 1, *, clean: bool = False) -> TenantSpec:
+        """This vendor's part of the built-in demo stack.
+
+        :param scale: multiplies the volume (benchmarks); 1 is the readable demo.
+        :param clean: the "clean" variant: every system sanctioned and owned, MFA on, no stale credentials or
+            accounts, no plain-http endpoint, one path per flow. The audit of a clean stack finds nothing.
+        """
 
     def rate_limited(self, request: Request, tenant: Tenant, retry_after: float) -> Response:
         """The vendor's answer when a client exceeds ``rate_limit``."""
