@@ -113,7 +113,7 @@ def demo_tenant(scale: int = 1, *, clean: bool = False) -> TenantSpec:
         user = next(u for u in users if u["Id"] == ids[key])
         return {"Id": ids[key], "Name": user["Name"], "Email": user["Email"]}
 
-    connected_apps = [
+    connected_apps: list[dict[str, Any]] = [
         {"Id": _sf_id("0H4", 1), "Name": "HubSpot", "CreatedDate": _ts(700, now), "CreatedById": ids["ana"],
          "CreatedBy": creator("ana"), "StartUrl": "https://app.hubspot.com/login",
          "OptionsAllowAdminApprovedUsersOnly": True, "OptionsRefreshTokenValidityMetric": "Days"},

@@ -42,7 +42,7 @@ def require_spec(relative: str) -> VendorSpec:
 
     root = specs_dir()
     if root is None:
-        pytest.skip(f"official vendor specs not found (set {SPECS_ENV} or place shared/vendor-specs beside the checkout)")
+        pytest.skip(f"official vendor specs not found: set {SPECS_ENV} or put shared/vendor-specs beside the repo")
     path = root / relative
     if not path.exists():
         pytest.skip(f"vendor spec {relative} is not in {root}")
@@ -106,7 +106,7 @@ class VendorSpec:
             schema = response.get("schema")
         else:
             content = response.get("content", {})
-            media = content.get("application/json") or next(iter(content.values()), {})
+            media: dict[str, Any] = content.get("application/json") or next(iter(content.values()), {})
             schema = media.get("schema")
         if schema is None:
             raise SpecError(f"{self.name}: {method.upper()} {template} {status} has no response schema")
@@ -169,6 +169,10 @@ def _match_template(paths: Mapping[str, Any], path: str) -> str | None:
     return None
 
 
+IGNORED_KEYWORDS = frozenset({"discriminator", "example", "examples", "xml", "externalDocs", "readOnly", "writeOnly",
+                              "deprecated", "nullable", "annotations"})
+
+
 def _convert(schema: Any, kind: str, strict: bool) -> Any:
     """OpenAPI/discovery schema dialect → JSON Schema draft 4."""
     if isinstance(schema, list):
@@ -185,8 +189,7 @@ def _convert(schema: Any, kind: str, strict: bool) -> Any:
             out[key] = {k: _convert(v, kind, strict) for k, v in value.items()}
         elif key in ("items", "additionalProperties", "not", "allOf", "anyOf", "oneOf"):
             out[key] = _convert(value, kind, strict)
-        elif (key in ("type",) and value == "any") or key.startswith("x-") or key in ("discriminator", "example", "examples", "xml", "externalDocs",
-                                             "readOnly", "writeOnly", "deprecated", "nullable", "annotations"):
+        elif (key == "type" and value == "any") or key.startswith("x-") or key in IGNORED_KEYWORDS:
             continue
         else:
             out[key] = copy.deepcopy(value)
@@ -195,7 +198,7 @@ def _convert(schema: Any, kind: str, strict: bool) -> Any:
             out["type"] = [out["type"], "null"] if isinstance(out["type"], str) else [*out["type"], "null"]
         else:
             out = {"anyOf": [out, {"type": "null"}]}
-    if strict and isinstance(out.get("properties"), dict) and "additionalProperties" not in out \
-            and not any(k in out for k in ("allOf", "anyOf", "oneOf")):
+    combined = any(k in out for k in ("allOf", "anyOf", "oneOf"))
+    if strict and isinstance(out.get("properties"), dict) and "additionalProperties" not in out and not combined:
         out["additionalProperties"] = False
     return out
