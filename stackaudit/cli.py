@@ -44,7 +44,7 @@ class ExitCode(enum.IntEnum):
 
 
 err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
+out = Console(highlight=False, soft_wrap=True)
 
 
 class Context:
@@ -493,6 +493,10 @@ def connectors(obj: Context) -> None:
             limit = connector.rate_limit
             out.print(f"  rate limit: {limit.requests} requests / {limit.per_seconds:g}s"
                       + (f", {limit.concurrency} in flight" if limit.concurrency else ""))
+        if connector.permissions:
+            out.print("  grant (least privilege, read-only):")
+            for item in connector.permissions:
+                out.print(f"    - {item}")
         out.print("  collects:")
         for item in connector.collects:
             out.print(f"    - {item}")

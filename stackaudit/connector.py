@@ -56,6 +56,7 @@ class Connector(abc.ABC):
     category: ClassVar[str]  # crm | cms | marketing-automation | analytics | cdp | identity | ...
     description: ClassVar[str]
     collects: ClassVar[tuple[str, ...]] = ()  # human-readable list of what it reads
+    permissions: ClassVar[tuple[str, ...]] = ()  # least-privilege, read-only scopes/permissions to grant
     default_base_url: ClassVar[str | None] = None  # None: the connection must give base_url
     credentials: ClassVar[CredentialSpec]
     options: ClassVar[Mapping[str, Option]] = {}

@@ -66,6 +66,13 @@ class SalesforceConnector(Connector):
         "installed packages (Tooling InstalledSubscriberPackage)",
         "outbound endpoints: Named Credentials and Remote Site Settings, with URL scheme",
     )
+    permissions = (
+        "a connected app with the OAuth client credentials flow, run as a dedicated integration user",
+        "OAuth scope: api (nothing more; no refresh_token, no full)",
+        "integration user: API Enabled, View Setup and Configuration, View All Users",
+        "to read MFA registration (TwoFactorMethodsInfo): Manage Multi-Factor Authentication in API",
+        "an object the user may not read is reported as a coverage gap, never as a clean result",
+    )
     default_base_url = None  # every org has its own My Domain URL
     credentials = CredentialSpec(
         fields=(
