@@ -1,14 +1,15 @@
 """stackaudit: audit a marketing technology stack, read-only.
 
 The public API for plugin authors is what this module exports, plus the documented public modules
-:mod:`stackaudit.http`, :mod:`stackaudit.model`, :mod:`stackaudit.emulator` and :mod:`stackaudit.redaction`.
+:mod:`stackaudit.http`, :mod:`stackaudit.model`, :mod:`stackaudit.emulator`, :mod:`stackaudit.redaction`, and,
+for checks and reporters, :mod:`stackaudit.graph` (the graph's node and edge attributes and read helpers).
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from stackaudit.check import Check
+from stackaudit.check import Check, NotEvaluated, Unknown
 from stackaudit.connector import Connector, Option, ScanContext
 from stackaudit.credentials import CredentialField, CredentialSpec
 from stackaudit.errors import (
@@ -66,6 +67,7 @@ __all__ = [
     "Flow",
     "Integration",
     "Inventory",
+    "NotEvaluated",
     "NotFoundError",
     "Option",
     "OwnerHint",
@@ -85,6 +87,7 @@ __all__ = [
     "System",
     "SystemKind",
     "TriState",
+    "Unknown",
     "__version__",
     "external_id",
     "hookimpl",
