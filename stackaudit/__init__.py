@@ -1,7 +1,8 @@
 """stackaudit: audit a marketing technology stack, read-only.
 
 The public API for plugin authors is what this module exports, plus the documented public modules
-:mod:`stackaudit.http`, :mod:`stackaudit.model`, :mod:`stackaudit.emulator` and :mod:`stackaudit.redaction`.
+:mod:`stackaudit.http`, :mod:`stackaudit.model`, :mod:`stackaudit.oauth`, :mod:`stackaudit.emulator`,
+:mod:`stackaudit.redaction`, :mod:`stackaudit.registry` and :mod:`stackaudit.testing`.
 """
 
 from __future__ import annotations
