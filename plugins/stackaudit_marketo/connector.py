@@ -39,6 +39,8 @@ from stackaudit_marketo.client import (
 
 # After a 606 every caller waits out Marketo's whole 20-second window: a shorter wait only earns another 606.
 RATE_LIMIT_WAIT = 20.0
+# After a 615 (more than 10 calls in flight), a moment for the other calls to finish.
+CONCURRENCY_WAIT = 1.0
 # Error bodies are a few hundred bytes; anything bigger is a result page and is not parsed twice.
 _ERROR_BODY_MAX = 4096
 
@@ -61,7 +63,7 @@ def marketo_classify(response: requests.Response) -> Retry | None:
         if found and found[0] == RATE_LIMITED:
             return Retry(after=RATE_LIMIT_WAIT, rate_limited=True, reason=f"Marketo {found[0]} {found[1]}")
         if found and found[0] == CONCURRENCY:
-            return Retry(after=None, rate_limited=True, reason=f"Marketo {found[0]} {found[1]}")
+            return Retry(after=CONCURRENCY_WAIT, rate_limited=True, reason=f"Marketo {found[0]} {found[1]}")
         if found and found[0] == DAILY_QUOTA:
             return None
     return default_classify(response)
