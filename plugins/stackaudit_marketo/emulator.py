@@ -35,7 +35,7 @@ MESSAGES = {
     "610": "Requested resource not found",
     "1003": "Invalid value for nextPageToken",
 }
-USER_MANAGEMENT_STATUS = {"600": 401, "601": 401, "602": 401, "603": 403, "606": 429, "607": 429, "610": 404}
+USER_MANAGEMENT_STATUS = {"600": 401, "601": 401, "602": 401, "603": 403, "607": 429, "610": 404}
 
 
 def _request_id() -> str:
@@ -88,8 +88,10 @@ class MarketoEmulator(EmulatedVendor):
         return None
 
     def rate_limited(self, request: Request, tenant: Tenant, retry_after: float) -> Response:
-        # No Retry-After: Marketo says only "606" and the client waits out its 20-second window.
-        return marketo_error(request, "606")
+        # Marketo's documented rate-limit answer: HTTP 200, success false, error 606, and no Retry-After; the
+        # client waits out the 20-second window itself.
+        return json_response({"requestId": _request_id(), "success": False,
+                              "errors": [{"code": "606", "message": MESSAGES["606"]}]})
 
     def not_found(self, request: Request, tenant: Tenant) -> Response:
         return marketo_error(request, "610")

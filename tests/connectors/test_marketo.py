@@ -603,7 +603,9 @@ def test_emulator_answers_606_when_the_window_is_full_and_607_past_the_quota() -
         first = requests.get(f"{base}{client.USAGE_TODAY_PATH}", headers=headers, timeout=5).json()
         over_quota = requests.get(f"{base}{client.USAGE_TODAY_PATH}", headers=headers, timeout=5)
         over_rate = requests.get(f"{base}{client.USAGE_TODAY_PATH}", headers=headers, timeout=5)
+        over_rate_users = requests.get(f"{base}{client.USERS_PATH}", headers=headers, timeout=5)
     assert first["success"] is True
+    assert over_rate_users.status_code == 200 and over_rate_users.json()["errors"][0]["code"] == "606"
     assert over_quota.status_code == 200 and over_quota.json()["errors"][0]["code"] == "607"
     assert over_rate.status_code == 200 and "Retry-After" not in over_rate.headers
     assert over_rate.json()["errors"] == [{"code": "606", "message": "Max rate limit '100' exceeded with in '20' secs"}]
