@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 import requests
 
@@ -19,7 +19,7 @@ from stackaudit import (
     RateLimit,
     ScanContext,
 )
-from stackaudit.http import ErrorParser, default_error_parser
+from stackaudit.http import default_error_parser
 from stackaudit_mailchimp import transform
 from stackaudit_mailchimp.client import DC_PLACEHOLDER, MAX_COUNT, MailchimpClient, open_session
 
@@ -82,7 +82,7 @@ class MailchimpConnector(Connector):
     # (https://mailchimp.com/developer/marketing/docs/fundamentals/); an 11th is refused with 429
     # TooManyRequests. The per-second figure is our own politeness ceiling, not a vendor number.
     rate_limit = RateLimit(requests=50, per_seconds=1.0, concurrency=10)
-    error_parser: ClassVar[ErrorParser] = staticmethod(problem_detail)
+    error_parser = staticmethod(problem_detail)
 
     def collect(self, ctx: ScanContext) -> None:
         session, dc = open_session(ctx)

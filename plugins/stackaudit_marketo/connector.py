@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 import requests
 
@@ -23,7 +23,7 @@ from stackaudit import (
     Retry,
     ScanContext,
 )
-from stackaudit.http import Classifier, ErrorParser, default_classify
+from stackaudit.http import default_classify
 from stackaudit.model import Scalar
 from stackaudit_marketo import transform
 from stackaudit_marketo.client import (
@@ -120,8 +120,8 @@ class MarketoConnector(Connector):
     # concurrent calls (and a daily quota, 50,000 on most subscriptions, which error 607 reports).
     rate_limit = RateLimit(requests=100, per_seconds=20.0, concurrency=10)
     read_only_requests = (ReadOnlyRequest("POST", rf"{TOKEN_PATH}$", "OAuth 2.0 client-credentials token request"),)
-    classify: ClassVar[Classifier] = staticmethod(marketo_classify)
-    error_parser: ClassVar[ErrorParser] = staticmethod(marketo_error_parser)
+    classify = staticmethod(marketo_classify)
+    error_parser = staticmethod(marketo_error_parser)
 
     def collect(self, ctx: ScanContext) -> None:
         client = MarketoClient(ctx, ctx.session())
