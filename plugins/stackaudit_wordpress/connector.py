@@ -70,17 +70,17 @@ class WordPressConnector(Connector):
     }
     # WordPress core documents no request limit; hosts and security plugins set their own and answer 429
     # with Retry-After (honoured by the HTTP layer). Stay gentle on a site that is also serving visitors.
-    rate_limit = RateLimit(requests=10, per_seconds=1.0, concurrency=2)
+    rate_limit = RateLimit(requests=10, per_seconds=1.0)
 
     def collect(self, ctx: ScanContext) -> None:
         session = ctx.session()
         session.auth = (ctx.credentials["username"], ctx.credentials["application_password"])
-        index, pretty = discover(session)
+        index, pretty = _as_site_user(lambda: discover(session))
         client = WordPressClient(session, pretty=pretty, per_page=int(ctx.options["per_page"]))
         public = WordPressClient(ctx.session(), pretty=pretty, per_page=int(ctx.options["per_page"]))
         conn = ctx.connection
 
-        me = _whoami(client)
+        me = _as_site_user(lambda: _whoami(client))
         tenant = transform.tenant_id(conn, index, ctx.base_url)
 
         plugins = _area(ctx, "plugins", lambda: client.listing(ROUTE_PLUGINS, what="plugins"),
@@ -115,9 +115,17 @@ class WordPressConnector(Connector):
 
 
 def _whoami(client: WordPressClient) -> dict[str, Any]:
-    """The account the scan runs as; a 401 here means the site did not accept the credentials."""
+    """The account the scan runs as. Anonymous requests succeed on WordPress, so this is where credentials the
+    site did not accept show: ``/users/me`` answers 401 to anyone it does not know."""
+    me = client.get(ROUTE_ME, {"context": "edit"})
+    if not isinstance(me, dict) or "id" not in me:
+        raise ApiError("GET /wp/v2/users/me returned no user")
+    return me
+
+
+def _as_site_user(read: Callable[[], T]) -> T:
     try:
-        me = client.get(ROUTE_ME, {"context": "edit"})
+        return read()
     except AuthenticationError as exc:
         raise AuthenticationError(
             f"WordPress did not accept the application password ({exc.code or 'HTTP 401'})",
@@ -125,9 +133,6 @@ def _whoami(client: WordPressClient) -> dict[str, Any]:
             fix="check username and application_password ('stackaudit auth set NAME'); application passwords "
                 "need HTTPS, and some servers drop the Authorization header before it reaches PHP",
         ) from None
-    if not isinstance(me, dict) or "id" not in me:
-        raise ApiError("GET /wp/v2/users/me returned no user")
-    return me
 
 
 def _all_users(client: WordPressClient, total: dict[str, int]) -> list[dict[str, Any]]:

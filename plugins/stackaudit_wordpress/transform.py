@@ -214,7 +214,6 @@ def plugin(connection: str, tenant: str, raw: Mapping[str, Any]) -> Integration:
         name=plain_text(raw.get("name")) or file,
         integration_kind="plugin",
         publisher=plain_text(raw.get("author")),
-        domains=(urlsplit(plugin_uri).hostname or "",) if urlsplit(plugin_uri).hostname else (),
         enabled=is_active(raw),
         attributes={
             "plugin": file,

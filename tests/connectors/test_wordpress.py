@@ -456,3 +456,15 @@ def demo_scenario_of(vendors: list[Any], *, clean: bool = False) -> Any:
     from stackaudit.emulator import demo_scenario
 
     return demo_scenario(vendors, clean=clean)
+
+
+@responses.activate
+def test_a_site_that_refuses_the_credentials_on_every_route_names_the_fix_too() -> None:
+    responses.get(f"{API}/", status=401, headers=WP_HEADERS,
+                  json=wp_error("incorrect_password", "The provided password is an invalid application password.",
+                                401))
+
+    with pytest.raises(AuthenticationError, match="did not accept the application password") as raised:
+        run_connector(WordPressConnector, base_url=SITE, credentials=CREDENTIALS)
+    assert "stackaudit auth set" in raised.value.fix
+    assert len(responses.calls) == 1
