@@ -76,11 +76,6 @@ def _header_int(response: requests.Response, name: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def total_of(response: requests.Response) -> int | None:
-    """``X-WP-Total``: how many items the collection holds for this requester."""
-    return _header_int(response, "X-WP-Total")
-
-
 def discover(session: ApiSession) -> tuple[dict[str, Any], bool]:
     """The site index and whether ``/wp-json/`` works (True) or only ``?rest_route=`` does (False)."""
     response = session.get(f"{PRETTY_PREFIX}/")

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from stackaudit import (
     Account,
+    AccountKind,
     ApiError,
     AuthenticationError,
     Connector,
@@ -17,7 +18,7 @@ from stackaudit import (
     ScanContext,
 )
 from stackaudit_wordpress import transform
-from stackaudit_wordpress.client import MAX_PER_PAGE, WordPressClient, discover, total_of
+from stackaudit_wordpress.client import MAX_PER_PAGE, WordPressClient, discover
 
 T = TypeVar("T")
 
@@ -25,6 +26,7 @@ ROUTE_ME = "/wp/v2/users/me"
 ROUTE_USERS = "/wp/v2/users"
 ROUTE_PLUGINS = "/wp/v2/plugins"
 ROUTE_APP_PASSWORDS = "/wp/v2/users/{id}/application-passwords"
+LIST_USERS = {"context": "edit", "orderby": "id", "order": "asc"}
 # Refusals that mean "not for this user" once the credentials were accepted: a role that lacks the
 # capability (401/403), a route a security plugin removed (404), application passwords switched off (501).
 GAP_STATUSES = frozenset({401, 403, 404, 501})
@@ -88,14 +90,12 @@ class WordPressConnector(Connector):
         two_factor = transform.two_factor_plugins(plugins or [])
         public_users = _area(ctx, "public user list", lambda: _public_users(public), default=None, needs="")
 
-        users_total: dict[str, int] = {}
-        raw_users = _area(ctx, "users", lambda: _all_users(client, users_total), default=None,
-                          needs="the Administrator role (list_users)")
-        if raw_users is None:
-            raw_users = [me]  # we can always describe the account the scan runs as
+        listed = _area(ctx, "users", lambda: list(client.paged(ROUTE_USERS, LIST_USERS, what="users")),
+                       default=None, needs="the Administrator role (list_users)")
+        raw_users = listed if listed is not None else [me]  # we can always describe the account the scan runs as
 
         ctx.add(transform.site(conn, ctx.base_url, index, pretty=pretty, public=public_users,
-                               two_factor=two_factor, users=users_total.get("total")))
+                               two_factor=two_factor, users=len(listed) if listed is not None else None))
         public_ids = public_users.ids if public_users else frozenset()
         accounts = [transform.user(conn, tenant, raw, public_ids=public_ids, two_factor=two_factor)
                     for raw in raw_users]
@@ -110,7 +110,7 @@ class WordPressConnector(Connector):
 
         sweep_all = bool(ctx.options["all_user_app_passwords"])
         swept = [(raw, account) for raw, account in zip(raw_users, accounts, strict=True)
-                 if sweep_all or account.account_kind.value != "guest"]
+                 if sweep_all or account.account_kind is not AccountKind.GUEST]
         _app_passwords(ctx, client, tenant, swept)
 
 
@@ -135,25 +135,17 @@ def _as_site_user(read: Callable[[], T]) -> T:
         ) from None
 
 
-def _all_users(client: WordPressClient, total: dict[str, int]) -> list[dict[str, Any]]:
-    users = list(client.paged(ROUTE_USERS, {"context": "edit", "orderby": "id", "order": "asc"}, what="users"))
-    total["total"] = len(users)
-    return users
-
-
 def _public_users(public: WordPressClient) -> transform.PublicUsers:
     """Ask for the user list as an anonymous visitor. Default WordPress answers with every user who has
     published a post (names and login-derived slugs); hardened sites answer 401/403 or remove the route."""
-    response = public.request(ROUTE_USERS, {"per_page": MAX_PER_PAGE})
-    if response.status_code in (401, 403, 404):
-        return transform.PublicUsers(readable=False, status=response.status_code)
-    body = public.session.json_of(response)
-    if not isinstance(body, list):
-        return transform.PublicUsers(readable=False, status=response.status_code)
-    ids = frozenset(u["id"] for u in body if isinstance(u, dict) and isinstance(u.get("id"), int))
-    count = total_of(response)
-    return transform.PublicUsers(readable=bool(body) or bool(count), count=count if count is not None else len(ids),
-                                 ids=ids, status=response.status_code)
+    try:
+        visible = list(public.paged(ROUTE_USERS, what="user list as an anonymous visitor"))
+    except ApiError as exc:
+        if exc.status in (401, 403, 404):
+            return transform.PublicUsers(readable=False)
+        raise
+    ids = frozenset(u["id"] for u in visible if isinstance(u.get("id"), int))
+    return transform.PublicUsers(readable=bool(visible), count=len(visible), ids=ids)
 
 
 def _app_passwords(ctx: ScanContext, client: WordPressClient, tenant: str,

@@ -131,7 +131,6 @@ class PublicUsers:
     readable: bool
     count: int = 0  # how many users the anonymous listing exposes (X-WP-Total)
     ids: frozenset[int] = frozenset()
-    status: int = 200
 
 
 def site(connection: str, base_url: str, index: Mapping[str, Any], *, pretty: bool,

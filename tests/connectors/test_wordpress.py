@@ -213,14 +213,17 @@ def test_page_count_that_changes_mid_listing_fails_loudly() -> None:
     responses.get(f"{API}/", json=index(), headers=WP_HEADERS)
     responses.get(f"{API}/wp/v2/users/me", json=ADMIN, headers=WP_HEADERS)
     responses.get(f"{API}/wp/v2/plugins", json=[], headers=WP_HEADERS)
-    responses.get(f"{API}/wp/v2/users", json=[], status=401, headers=WP_HEADERS,
-                  match=[responses.matchers.query_param_matcher({"per_page": "100"})])
-    responses.get(f"{API}/wp/v2/users", json=[ADMIN], headers={**WP_HEADERS, "X-WP-TotalPages": "2"},
-                  match=[responses.matchers.query_param_matcher({"page": "1"}, strict_match=False)])
-    responses.get(f"{API}/wp/v2/users", json=[EDITOR], headers={**WP_HEADERS, "X-WP-TotalPages": "3"},
-                  match=[responses.matchers.query_param_matcher({"page": "2"}, strict_match=False)])
 
-    with pytest.raises(PaginationError, match="page count changed"):
+    def listing(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        if "Authorization" not in request.headers:
+            return 401, WP_HEADERS, json.dumps(wp_error("rest_user_cannot_view", "Sorry.", 401))
+        page = int(parse_qs(urlsplit(request.url or "").query)["page"][0])
+        pages = {1: "2", 2: "3"}[page]  # a user was added while we were listing
+        return 200, {**WP_HEADERS, "X-WP-TotalPages": pages}, json.dumps([wp_user(page)])
+
+    responses.add_callback(responses.GET, f"{API}/wp/v2/users", callback=listing)
+
+    with pytest.raises(PaginationError, match="page count changed from 2 to 3"):
         run_connector(WordPressConnector, base_url=SITE, credentials=CREDENTIALS)
 
 
