@@ -6,8 +6,6 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import requests
-
 from stackaudit import (
     ApiError,
     AuthenticationError,
@@ -16,7 +14,6 @@ from stackaudit import (
     CredentialSpec,
     Option,
     RateLimit,
-    Retry,
     ScanContext,
 )
 from stackaudit_contentful import client as api
@@ -66,14 +63,8 @@ class ContentfulConnector(Connector):
 
     # Connector declares these hooks as ClassVar[Callable], which mypy reads as methods taking no argument;
     # overriding with a staticmethod is what the base class expects at runtime.
-    @staticmethod
-    def classify(response: requests.Response) -> Retry | None:  # type: ignore[override]
-        """429 answers carry the wait in ``X-Contentful-RateLimit-Reset``."""
-        return api.classify(response)
-
-    @staticmethod
-    def error_parser(response: requests.Response) -> tuple[str, str]:  # type: ignore[override]
-        return api.error_parser(response)
+    classify = staticmethod(api.classify)  # 429 answers carry the wait in X-Contentful-RateLimit-Reset
+    error_parser = staticmethod(api.error_parser)
 
     def collect(self, ctx: ScanContext) -> None:
         session = ctx.session()
