@@ -250,11 +250,13 @@ def access_accounts(connection: str, tenant: str, account: str,
     grants: dict[str, dict[str, Any]] = {}
 
     def grant(email: str, where: str, roles: Iterable[str], binding: str, source: str) -> None:
-        entry = grants.setdefault(email, {"roles": set(), "where": [], "evidence": [], "admin": False})
+        entry = grants.setdefault(email, {"roles": set(), "where": [], "evidence": [], "admin": False,
+                                          "account_admin": False})
         names = sorted(_role_name(r) for r in roles if isinstance(r, str))
         entry["roles"].update(names)
         entry["where"].append(f"{where}: {','.join(names)}")
         entry["admin"] = entry["admin"] or ADMIN_ROLE in roles
+        entry["account_admin"] = entry["account_admin"] or (where == "account" and ADMIN_ROLE in roles)
         entry["evidence"].append(Evidence(connection, source, binding))
 
     for raw in account_bindings or ():
@@ -280,7 +282,7 @@ def access_accounts(connection: str, tenant: str, account: str,
             roles=tuple(sorted(entry["roles"])),
             mfa=TriState.UNKNOWN,
             sso=TriState.UNKNOWN,
-            attributes={"grants": "; ".join(entry["where"])},
+            attributes={"grants": "; ".join(entry["where"]), "account_admin": entry["account_admin"]},
             evidence=tuple(entry["evidence"]),
         )
         for email, entry in sorted(grants.items())
@@ -288,5 +290,6 @@ def access_accounts(connection: str, tenant: str, account: str,
 
 
 def owner_hints(accounts: Iterable[Account]) -> list[OwnerHint]:
-    """Admins inside the organisation plausibly own the GA4 account."""
-    return [OwnerHint("admin", email=a.email) for a in accounts if a.admin and a.account_kind is AccountKind.HUMAN]
+    """People (not guests or service accounts) who administer the whole account plausibly own it."""
+    return [OwnerHint("admin", email=a.email) for a in accounts
+            if a.attributes.get("account_admin") is True and a.account_kind is AccountKind.HUMAN]
