@@ -44,9 +44,10 @@ class SegmentConnector(Connector):
     )
     permissions = (
         "a Public API token (Settings > Workspace settings > Access Management > Tokens)",
-        "a read-only role is enough: Workspace Member with Source, Warehouse and Tracking Plan read-only access",
-        "listing users and their permissions may need the Workspace Owner role; without it that area is a "
-        "coverage gap",
+        "Business tier: Workspace Member with Source Read-only, Warehouse Read-only and Tracking Plan (Protocols) "
+        "Read-only on all resources",
+        "Free and Team plans offer only Workspace Owner and Source Admin roles; a token without access to an area "
+        "(users and their permissions may need Workspace Owner) leaves a coverage gap, never a clean result",
         "EU workspaces: set base_url = \"https://eu1.api.segmentapis.com\"",
     )
     default_base_url = "https://api.segmentapis.com"
@@ -56,7 +57,7 @@ class SegmentConnector(Connector):
         plain="access_token",
     )
     options = {
-        "page_size": Option("items per page, 1 to 200 (pagination[count])", default=MAX_PAGE_SIZE, type=int),
+        "page_size": Option("items per page, 1 to 200 (the pagination count)", default=MAX_PAGE_SIZE, type=int),
     }
     # docs.segmentapis.com/tag/Rate-Limits: limits are per token and IP and announced through
     # X-RateLimit-Consumed/-Remaining/-Reset, with no default figure published; the spec's per-endpoint notes

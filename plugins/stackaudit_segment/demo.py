@@ -8,6 +8,7 @@ still holds its API key. The clean variant drops that leftover destination.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import string
 from datetime import UTC, datetime, timedelta
@@ -23,8 +24,6 @@ ALPHABET = string.ascii_letters + string.digits
 
 def _id(seed: str) -> str:
     """A Segment-style 22-character id, stable per seed."""
-    import hashlib
-
     digest = hashlib.sha256(seed.encode()).digest()
     return "".join(ALPHABET[b % len(ALPHABET)] for b in digest[:22])
 
