@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 from stackaudit import (
     ApiError,
@@ -17,7 +17,6 @@ from stackaudit import (
     ReadOnlyRequest,
     ScanContext,
 )
-from stackaudit.http import Classifier, ErrorParser
 from stackaudit_ga4 import transform
 from stackaudit_ga4.client import SCOPES, GA4Client, access_token, classify, error_parser
 
@@ -61,8 +60,8 @@ class GA4Connector(Connector):
     # (1,200 per project), refilled every minute; an overrun is a 403 with reason rateLimitExceeded.
     rate_limit = RateLimit(requests=10, per_seconds=1.0)
     read_only_requests = (ReadOnlyRequest("POST", r"/token$", "OAuth 2.0 JWT bearer token request"),)
-    classify: ClassVar[Classifier] = staticmethod(classify)
-    error_parser: ClassVar[ErrorParser] = staticmethod(error_parser)
+    classify = staticmethod(classify)
+    error_parser = staticmethod(error_parser)
 
     def collect(self, ctx: ScanContext) -> None:
         token = access_token(ctx)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 from stackaudit import (
     ApiError,
@@ -15,7 +15,6 @@ from stackaudit import (
     RateLimit,
     ScanContext,
 )
-from stackaudit.http import Classifier, ErrorParser
 from stackaudit_segment import transform
 from stackaudit_segment.client import ACCEPT, MAX_PAGE_SIZE, SegmentClient, classify, error_parser
 
@@ -64,8 +63,8 @@ class SegmentConnector(Connector):
     # give lower limits only for write and sync endpoints (60, 20 and 2 requests/minute), none of which we
     # call. We pace at 10 requests/second (600/minute) and obey every 429's msBeforeNext / X-RateLimit-Reset.
     rate_limit = RateLimit(requests=10, per_seconds=1.0)
-    classify: ClassVar[Classifier] = staticmethod(classify)
-    error_parser: ClassVar[ErrorParser] = staticmethod(error_parser)
+    classify = staticmethod(classify)
+    error_parser = staticmethod(error_parser)
 
     def collect(self, ctx: ScanContext) -> None:
         session = ctx.session()
