@@ -67,6 +67,8 @@ class Connector(abc.ABC):
     read_only_requests: ClassVar[tuple[ReadOnlyRequest, ...]] = ()  # non-GET requests that only read
     # Typed as staticmethods, not plain callables: a callable class attribute reads as a method to type
     # checkers, so a subclass assigning ``staticmethod(its_classifier)`` would not type-check.
+    # Override with ``classify = staticmethod(my_classify)`` (vendor-specific retryable answers) and
+    # ``error_parser = staticmethod(my_parser)`` (vendor error body -> (code, message)).
     classify: ClassVar[staticmethod[[requests.Response], Retry | None]] = staticmethod(default_classify)
     error_parser: ClassVar[staticmethod[[requests.Response], tuple[str, str]]] = staticmethod(default_error_parser)
 

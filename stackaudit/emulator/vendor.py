@@ -80,7 +80,9 @@ class Router:
         self.routes: list[Route] = []
 
     def add(self, method: str, path: str, handler: Handler, *, auth: bool = True) -> None:
-        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path)
+        # Literal parts are escaped (the "." in "/3.0" is a dot), placeholders match one path segment.
+        parts = re.split(r"(\{\w+\})", path)
+        regex = "".join(f"(?P<{part[1:-1]}>[^/]+)" if part.startswith("{") else re.escape(part) for part in parts)
         self.routes.append(Route(method.upper(), re.compile(f"^{regex}$"), handler, auth))
 
     def get(self, path: str, *, auth: bool = True) -> Callable[[Handler], Handler]:
