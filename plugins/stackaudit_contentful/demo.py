@@ -12,10 +12,10 @@ The clean variant drops the http webhook and the agency key.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from stackaudit.emulator import TenantSpec
+from stackaudit.emulator import TenantSpec, demo_now
 
 DOMAIN = "northwind.example"
 ORG_ID = "2vX9NorthwindOrg7Kq1pA"
@@ -129,7 +129,7 @@ def _space(now: datetime, space_id: str, name: str, users: dict[str, str], *, cl
 
 def demo_tenant(scale: int = 1, *, clean: bool = False) -> TenantSpec:
     """Northwind's Contentful organisation; ``clean`` fixes every problem the story plants."""
-    now = datetime.now(UTC)
+    now = demo_now()
     ids = {key: ident for key, ident, *_ in PEOPLE}
     users = {
         ident: {"firstName": first, "lastName": last, "avatarUrl": f"https://images.ctfassets.example/{ident}.png",

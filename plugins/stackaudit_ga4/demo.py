@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import secrets
 import string
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from stackaudit.emulator import TenantSpec
+from stackaudit.emulator import TenantSpec, demo_now
 from stackaudit.oauth import generate_rsa_key_pair
 
 DOMAIN = "northwind.example"
@@ -50,7 +50,7 @@ def _web_stream(name: str, display: str, measurement_id: str, uri: str, created:
 
 def demo_tenant(scale: int = 1, *, clean: bool = False) -> TenantSpec:
     """Northwind's GA4 account; ``clean`` removes the external agency's admin access."""
-    now = datetime.now(UTC)
+    now = demo_now()
     private_pem, public_pem = generate_rsa_key_pair()
     alphabet = string.ascii_letters + string.digits
     properties = [_property(PROPERTY, "northwind.example \u2013 GA4", _ts(1100, now), _ts(20, now))]

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from stackaudit.emulator import TenantSpec
+from stackaudit.emulator import TenantSpec, demo_now
 
 PORTAL_ID = 25941207
 DOMAIN = "northwind.example"
@@ -58,7 +58,7 @@ def _email(local: str) -> str:
 
 def demo_tenant(scale: int = 1, *, clean: bool = False) -> TenantSpec:
     """Northwind's portal; ``clean`` removes the Zapier webhook, the old private app and archived owners."""
-    now = datetime.now(UTC)
+    now = demo_now()
     rng = random.Random(7)
     users: list[dict[str, Any]] = []
     owners: list[dict[str, Any]] = []

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from stackaudit.emulator import TenantSpec
+from stackaudit.emulator import TenantSpec, demo_now
 
 DOMAIN = "northwind.example"
 DATA_CENTRE = "us21"
@@ -112,7 +112,7 @@ def _automation(title: str, audience: dict[str, Any], status: str, trigger: str,
 
 def demo_tenant(scale: int = 1, *, clean: bool = False) -> TenantSpec:
     """Northwind's Mailchimp account; ``clean`` fixes every problem (owner active, no Zapier, no http)."""
-    now = datetime.now(UTC)
+    now = demo_now()
     rng = random.Random(7)
     owner = "chloe" if clean else "gus"
     login_id, first, last, username = PEOPLE[owner]

@@ -9,10 +9,10 @@ locked. The clean variant has no Zapier API user and no stale users.
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from stackaudit.emulator import TenantSpec
+from stackaudit.emulator import TenantSpec, demo_now
 
 DOMAIN = "northwind.example"
 MUNCHKIN_ID = "612-NWO-318"
@@ -118,7 +118,7 @@ def _campaign(cid: int, name: str, kind: str, program: dict[str, Any], active: b
 
 def demo_tenant(scale: int = 1, *, clean: bool = False) -> TenantSpec:
     """Northwind's instance; ``clean`` drops the Zapier API user and the stale (locked) user."""
-    now = datetime.now(UTC)
+    now = demo_now()
     rng = random.Random(7)
     people = [u for u in USERS if not (clean and u[0] in STALE)]
     users = [_user(*row[1:], now=now) for row in people]

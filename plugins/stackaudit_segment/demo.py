@@ -11,10 +11,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 import string
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from stackaudit.emulator import TenantSpec
+from stackaudit.emulator import TenantSpec, demo_now
 
 DOMAIN = "northwind.example"
 WORKSPACE_ID = "nW7qPz3KdL9xVb2TgR4mYc"
@@ -63,7 +63,7 @@ def _token(prefix: str, length: int = 32) -> str:
 
 def demo_tenant(scale: int = 1, *, clean: bool = False) -> TenantSpec:
     """Northwind's workspace; ``clean`` removes the disabled destination that still holds a Mailchimp key."""
-    now = datetime.now(UTC)
+    now = demo_now()
     web = _id("source-web")
     server = _id("source-orders")
     sources: list[dict[str, Any]] = [

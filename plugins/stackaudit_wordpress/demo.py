@@ -11,10 +11,10 @@ The clean variant removes the stale password, blocks the anonymous user list and
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from stackaudit.emulator import TenantSpec
+from stackaudit.emulator import TenantSpec, demo_now
 
 DOMAIN = "northwind.example"
 SITE_URL = f"https://blog.{DOMAIN}"
@@ -61,7 +61,7 @@ NAMESPACES = ["oembed/1.0", "akismet/v1", "leadin/v1", "mc4wp/v1", "google-site-
 
 def demo_tenant(scale: int = 1, *, clean: bool = False) -> TenantSpec:
     """Northwind's blog; ``clean`` fixes every problem the story plants."""
-    now = datetime.now(UTC)
+    now = demo_now()
     users: list[dict[str, Any]] = [
         {"id": 1, "username": "erin.walsh", "name": "Erin Walsh", "first_name": "Erin", "last_name": "Walsh",
          "email": f"erin.walsh@{DOMAIN}", "slug": "erin-walsh", "roles": ["administrator"],

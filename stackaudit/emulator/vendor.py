@@ -10,9 +10,11 @@ from __future__ import annotations
 import abc
 import dataclasses
 import json
+import os
 import re
 import threading
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
@@ -63,6 +65,21 @@ def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | Non
 
 
 Handler = Callable[[Request, "Tenant"], Response]
+
+DEMO_NOW_ENV = "STACKAUDIT_DEMO_NOW"
+
+
+def demo_now() -> datetime:
+    """The moment demo data is written relative to ("last login 200 days ago").
+
+    The start of the current UTC hour, so two emulators started moments apart serve the same data; set
+    ``STACKAUDIT_DEMO_NOW`` (ISO 8601) to pin it, e.g. for a reproducible report.
+    """
+    pinned = os.environ.get(DEMO_NOW_ENV)
+    if pinned:
+        moment = datetime.fromisoformat(pinned)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
 
 
 @dataclasses.dataclass(frozen=True)
