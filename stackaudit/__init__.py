@@ -1,8 +1,9 @@
 """stackaudit: audit a marketing technology stack, read-only.
 
 The public API for plugin authors is what this module exports, plus the documented public modules
-:mod:`stackaudit.http`, :mod:`stackaudit.model`, :mod:`stackaudit.emulator`, :mod:`stackaudit.redaction`, and,
-for checks and reporters, :mod:`stackaudit.graph` (the graph's node and edge attributes and read helpers).
+:mod:`stackaudit.http`, :mod:`stackaudit.model`, :mod:`stackaudit.oauth`, :mod:`stackaudit.emulator`,
+:mod:`stackaudit.redaction`, :mod:`stackaudit.registry`, :mod:`stackaudit.testing`, and, for checks and
+reporters, :mod:`stackaudit.graph` (the graph's node and edge attributes and read helpers).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from stackaudit.model import (
     Integration,
     Inventory,
     OwnerHint,
+    Record,
     Severity,
     System,
     SystemKind,
@@ -77,6 +79,7 @@ __all__ = [
     "RateLimitedError",
     "ReadOnlyRequest",
     "ReadOnlyViolation",
+    "Record",
     "Report",
     "Reporter",
     "Retry",

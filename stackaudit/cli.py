@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from stackaudit import __version__
@@ -64,7 +65,7 @@ class Context:
             self._host = create_host(plugins_dir=plugins_dir, disabled=self.disabled)
             for failure in self._host.failures:
                 err.print(f"[yellow]warning:[/] plugin {failure.name!r} ({failure.source}) was skipped: "
-                          f"{redactor.redact(failure.error)}")
+                          f"{escape(redactor.redact(failure.error))}")
         return self._host
 
 
@@ -83,16 +84,17 @@ def handle_errors(func: F) -> F:
         except StackAuditError as exc:
             if debug:
                 raise
-            err.print(f"[red]error:[/] {redactor.redact(exc.message)}", soft_wrap=True)
+            err.print(f"[red]error:[/] {escape(redactor.redact(exc.message))}", soft_wrap=True)
             if exc.fix:
-                err.print(f"  fix: {exc.fix}", soft_wrap=True)
+                err.print(f"  fix: {escape(exc.fix)}", soft_wrap=True)
             ctx.exit(ExitCode.USAGE)
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
             if debug:
                 raise
-            err.print(f"[red]internal error:[/] {type(exc).__name__}: {redactor.redact(str(exc))}", soft_wrap=True)
+            err.print(f"[red]internal error:[/] {type(exc).__name__}: {escape(redactor.redact(str(exc)))}",
+                      soft_wrap=True)
             err.print("  fix: rerun with --debug for the traceback and report it", soft_wrap=True)
             ctx.exit(ExitCode.INTERNAL)
 
@@ -182,7 +184,7 @@ def _print_summary(inventory: Inventory, result: AuditResult, written: list[Path
         table.add_column(column)
     colours = {CoverageStatus.COMPLETE: "green", CoverageStatus.PARTIAL: "yellow"}
     for c in inventory.connections:
-        records = ", ".join(f"{n} {k}s" for k, n in sorted(c.records.items())) or "-"
+        records = str(sum(c.records.values()))
         colour = colours.get(c.status, "red")
         table.add_row(c.name, c.connector, f"[{colour}]{c.status.value}[/]", records, str(c.requests),
                       f"{c.duration_s:.1f}s")
@@ -190,7 +192,7 @@ def _print_summary(inventory: Inventory, result: AuditResult, written: list[Path
     if inventory.gaps:
         out.print(f"\n[yellow]Coverage gaps ({len(inventory.gaps)})[/]: what could not be read")
         for gap in inventory.gaps:
-            out.print(f"  - {gap.connection} / {gap.area}: {gap.reason}", soft_wrap=True)
+            out.print(escape(f"  - {gap.connection} / {gap.area}: {gap.reason}"), soft_wrap=True)
     counts = inventory.counts()
     out.print(f"\nInventory: {counts.get('system', 0)} systems, {counts.get('account', 0)} accounts, "
               f"{counts.get('integration', 0)} integrations, {counts.get('flow', 0)} flows, "
@@ -240,8 +242,9 @@ def _progress(total: int) -> Iterator[Callable[[ScanEvent], None]]:
                 done += 1
                 r = event.result
                 mark = {"complete": "[green]✓[/]", "partial": "[yellow]~[/]"}.get(r.status.value, "[red]✗[/]")
-                err.print(f"{mark} {r.name} ({r.connector}): {r.status.value}, {r.requests} requests, "
-                          f"{r.duration_s:.1f}s" + (f" — {r.message}" if r.message else ""), soft_wrap=True)
+                detail = escape(f"{r.name} ({r.connector}): {r.status.value}, {r.requests} requests, "
+                                f"{r.duration_s:.1f}s" + (f" — {r.message}" if r.message else ""))
+                err.print(f"{mark} {detail}", soft_wrap=True)
                 status.update(f"scanning: {done}/{total} done ({time.perf_counter() - started:.0f}s)")
         yield on_event
 
@@ -578,15 +581,15 @@ def connectors(obj: Context) -> None:
     for connector in registry:
         out.print(f"[bold]{connector.id}[/] — {connector.title} ({connector.category}), "
                   f"from plugin {registry.owner(connector.id)}")
-        out.print(f"  {connector.description}")
+        out.print(f"  {escape(connector.description)}")
         out.print(f"  base_url: {connector.default_base_url or 'required (each tenant has its own)'}")
         out.print(f"  credentials: {connector.credentials.describe()}")
         for field in connector.credentials.fields:
-            out.print(f"    {field.name}: {field.help}{'' if field.secret else ' (not secret)'}")
+            out.print(escape(f"    {field.name}: {field.help}{'' if field.secret else ' (not secret)'}"))
         if connector.options:
             out.print("  options:")
             for name, option in connector.options.items():
-                out.print(f"    {name} = {option.default!r}: {option.help}")
+                out.print(escape(f"    {name} = {option.default!r}: {option.help}"))
         if connector.rate_limit:
             limit = connector.rate_limit
             out.print(f"  rate limit: {limit.requests} requests / {limit.per_seconds:g}s"
@@ -594,10 +597,10 @@ def connectors(obj: Context) -> None:
         if connector.permissions:
             out.print("  grant (least privilege, read-only):")
             for item in connector.permissions:
-                out.print(f"    - {item}")
+                out.print(escape(f"    - {item}"))
         out.print("  collects:")
         for item in connector.collects:
-            out.print(f"    - {item}")
+            out.print(escape(f"    - {item}"))
         out.print()
 
 

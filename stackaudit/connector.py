@@ -19,6 +19,8 @@ import threading
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
+import requests
+
 from stackaudit.credentials import CredentialSpec
 from stackaudit.errors import ConfigError, ConnectorError
 from stackaudit.http import (
@@ -28,6 +30,7 @@ from stackaudit.http import (
     RateLimit,
     RateLimiter,
     ReadOnlyRequest,
+    Retry,
     SessionStats,
     default_classify,
     default_error_parser,
@@ -62,8 +65,12 @@ class Connector(abc.ABC):
     options: ClassVar[Mapping[str, Option]] = {}
     rate_limit: ClassVar[RateLimit | None] = None  # the vendor's documented limit
     read_only_requests: ClassVar[tuple[ReadOnlyRequest, ...]] = ()  # non-GET requests that only read
-    classify: ClassVar[Classifier] = staticmethod(default_classify)
-    error_parser: ClassVar[ErrorParser] = staticmethod(default_error_parser)
+    # Typed as staticmethods, not plain callables: a callable class attribute reads as a method to type
+    # checkers, so a subclass assigning ``staticmethod(its_classifier)`` would not type-check.
+    # Override with ``classify = staticmethod(my_classify)`` (vendor-specific retryable answers) and
+    # ``error_parser = staticmethod(my_parser)`` (vendor error body -> (code, message)).
+    classify: ClassVar[staticmethod[[requests.Response], Retry | None]] = staticmethod(default_classify)
+    error_parser: ClassVar[staticmethod[[requests.Response], tuple[str, str]]] = staticmethod(default_error_parser)
 
     @abc.abstractmethod
     def collect(self, ctx: ScanContext) -> None:

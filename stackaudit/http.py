@@ -16,6 +16,7 @@ listing.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import email.utils
 import json
@@ -68,16 +69,22 @@ class RateLimit:
 
 
 class RateLimiter:
-    """A thread-safe token bucket. ``pause(seconds)`` makes every caller wait (after a 429)."""
+    """Keeps a connection within a vendor's documented limit. Thread-safe.
+
+    Vendors count requests in a rolling window, so this is a sliding-window log rather than a token bucket: a
+    bucket that starts full lets twice the limit through in the first window. ``margin`` widens the window a
+    little, so requests that arrive late at the vendor still fit. ``pause(seconds)`` makes every caller wait
+    (after a 429).
+    """
 
     def __init__(self, limit: RateLimit | None, *, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, margin: float = 0.02) -> None:
         self.limit = limit
         self._clock = clock
         self._sleep = sleep
+        self._window = limit.per_seconds * (1 + margin) if limit else 0.0
         self._lock = threading.Lock()
-        self._tokens = float(limit.requests) if limit else 0.0
-        self._updated = clock()
+        self._sent: collections.deque[float] = collections.deque()
         self._paused_until = 0.0
         self._slots = threading.BoundedSemaphore(limit.concurrency) if limit and limit.concurrency else None
 
@@ -89,14 +96,13 @@ class RateLimiter:
                 now = self._clock()
                 wait = self._paused_until - now
                 if wait <= 0:
-                    elapsed = now - self._updated
-                    self._updated = now
-                    self._tokens = min(float(self.limit.requests), self._tokens + elapsed * self.limit.rate)
-                    if self._tokens >= 1:
-                        self._tokens -= 1
+                    while self._sent and now - self._sent[0] >= self._window:
+                        self._sent.popleft()
+                    if len(self._sent) < self.limit.requests:
+                        self._sent.append(now)
                         return
-                    wait = (1 - self._tokens) / self.limit.rate
-            self._sleep(wait)
+                    wait = self._window - (now - self._sent[0])
+            self._sleep(max(wait, 0.001))
 
     def pause(self, seconds: float) -> None:
         with self._lock:

@@ -8,10 +8,10 @@ one admin has no MFA registered, and a departed employee's account is still acti
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from stackaudit.emulator import TenantSpec
+from stackaudit.emulator import TenantSpec, demo_now
 
 ORG_ID = "00D5g000004NwDEMO"
 DOMAIN = "northwind.example"
@@ -36,6 +36,7 @@ PEOPLE = [
     ("gus", "Gus Novak", "gus.novak", "Standard User", "Standard", True, 160, ""),  # left in spring, still active
     ("hana", "Hana Sato", "hana.sato", "Standard User", "Standard", False, 400, ""),
     ("hubspot", "HubSpot Integration", "hubspot-integration", "Integration API Only", "Standard", True, 0.1, ""),
+    ("marketo", "Marketo Sync", "marketo-sync", "Integration API Only", "Standard", True, 0.2, ""),
     ("autoproc", "Automated Process", "autoproc", "", "AutomatedProcess", True, 0, ""),
 ]
 MFA = {"ana": "HasU2F", "chloe": "HasSalesforceAuthenticator", "dev": "HasTotp", "erin": "HasSalesforceAuthenticator"}
@@ -44,7 +45,7 @@ ADMINS = {"ana": "System Administrator", "ben": "System Administrator", "hubspot
 
 def demo_tenant(scale: int = 1, *, clean: bool = False) -> TenantSpec:
     """Northwind's org; ``clean`` fixes every problem (MFA for admins, no stale tokens or people, no http)."""
-    now = datetime.now(UTC)
+    now = demo_now()
     rng = random.Random(42)
     users: list[dict[str, Any]] = []
     ids: dict[str, str] = {}

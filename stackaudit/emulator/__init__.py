@@ -15,6 +15,7 @@ from stackaudit.emulator.vendor import (
     Router,
     Tenant,
     TenantSpec,
+    demo_now,
     json_response,
 )
 
@@ -28,6 +29,7 @@ __all__ = [
     "Scenario",
     "Tenant",
     "TenantSpec",
+    "demo_now",
     "demo_scenario",
     "json_response",
 ]

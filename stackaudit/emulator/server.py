@@ -166,6 +166,9 @@ class Emulator:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             server_version = "stackaudit-emulator"
+            # Headers and body go out in two writes; with Nagle on, the body waits for the client's delayed ACK
+            # (about 40 ms a request), which would dwarf every emulated latency and benchmark figure.
+            disable_nagle_algorithm = True
 
             def _serve(self) -> None:
                 parts = urlsplit(self.path)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import abc
 import dataclasses
 import json
+import os
 import re
 import threading
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
@@ -64,6 +66,21 @@ def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | Non
 
 Handler = Callable[[Request, "Tenant"], Response]
 
+DEMO_NOW_ENV = "STACKAUDIT_DEMO_NOW"
+
+
+def demo_now() -> datetime:
+    """The moment demo data is written relative to ("last login 200 days ago").
+
+    The start of the current UTC hour, so two emulators started moments apart serve the same data; set
+    ``STACKAUDIT_DEMO_NOW`` (ISO 8601) to pin it, e.g. for a reproducible report.
+    """
+    pinned = os.environ.get(DEMO_NOW_ENV)
+    if pinned:
+        moment = datetime.fromisoformat(pinned)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+
 
 @dataclasses.dataclass(frozen=True)
 class Route:
@@ -80,7 +97,9 @@ class Router:
         self.routes: list[Route] = []
 
     def add(self, method: str, path: str, handler: Handler, *, auth: bool = True) -> None:
-        regex = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path)
+        # Literal parts are escaped (the "." in "/3.0" is a dot), placeholders match one path segment.
+        parts = re.split(r"(\{\w+\})", path)
+        regex = "".join(f"(?P<{part[1:-1]}>[^/]+)" if part.startswith("{") else re.escape(part) for part in parts)
         self.routes.append(Route(method.upper(), re.compile(f"^{regex}$"), handler, auth))
 
     def get(self, path: str, *, auth: bool = True) -> Callable[[Handler], Handler]:

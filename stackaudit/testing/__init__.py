@@ -22,7 +22,8 @@ from stackaudit.registry import ConnectorRegistry
 
 
 def make_context(connector: type[Connector], *, credentials: Mapping[str, str], base_url: str = "",
-                 options: Mapping[str, Any] | None = None, connection: str = "test") -> ScanContext:
+                 options: Mapping[str, Any] | None = None, connection: str = "test",
+                 organization_domains: tuple[str, ...] = ()) -> ScanContext:
     """A :class:`ScanContext` as the scan would build it, with the connector's declared option defaults."""
     url = base_url or connector.default_base_url or "https://tenant.example.test"
     return ScanContext(
@@ -31,6 +32,7 @@ def make_context(connector: type[Connector], *, credentials: Mapping[str, str], 
         base_url=url,
         credentials=credentials,
         options=connector.resolve_options(options or {}, connection=connection),
+        organization_domains=organization_domains,
     )
 
 
@@ -45,9 +47,11 @@ def run_connector(connector: type[Connector], **kwargs: Any) -> ScanContext:
 
 
 def scan_emulated(emulator: Emulator, tenant: str, connectors: ConnectorRegistry, *,
-                  options: Mapping[str, Any] | None = None) -> Inventory:
+                  options: Mapping[str, Any] | None = None,
+                  organization_domains: tuple[str, ...] = ("northwind.example",)) -> Inventory:
     """Scan one running emulated tenant through the engine, as ``stackaudit scan`` would."""
     spec = emulator.tenants[tenant].spec
     connection = Connection(tenant, spec.vendor, emulator.url(tenant), dict(options or spec.options))
     store = CredentialStore(environ={env_var_name(tenant): json.dumps(spec.credentials)}, use_keyring=False)
-    return run_scan(Config(connections=(connection,)), connectors, store=store)
+    config = Config(connections=(connection,), email_domains=organization_domains)
+    return run_scan(config, connectors, store=store)
