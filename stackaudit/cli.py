@@ -32,7 +32,8 @@ from stackaudit.plugins import PluginHost, create_host
 from stackaudit.redaction import RedactingFilter, redactor
 from stackaudit.reporter import Report
 
-DEFAULT_FORMATS = "json"
+DEFAULT_FORMATS = "html,json"
+DEMO_FORMATS = "all"  # the demo shows off every format
 DEFAULT_OUTPUT_ROOT = Path("graphs")
 
 
@@ -144,6 +145,8 @@ def _configure_logging(debug: bool) -> None:
 def _formats(text: str, host: PluginHost) -> list[str]:
     reporters = host.reporters()
     names = [f.strip() for f in text.split(",") if f.strip()]
+    if "all" in names:
+        names = [n for n in reporters.ids() if n != "all"]
     for name in names:
         if name not in reporters:
             raise UsageError(f"unknown format {name!r}", fix="use one of: " + ", ".join(reporters.ids()))
@@ -167,7 +170,14 @@ def _write_outputs(inventory: Inventory, result: AuditResult, config: Config, ho
     report = Report(inventory=inventory, findings=result.findings, config=config, graph=result.graph,
                     coverage=result.coverage, checks=result.checks, waivers=result.waivers)
     reporters = host.reporters()
-    return [inventory_path, findings_path, *(reporters.get(name).write(report, output) for name in formats)]
+    written = [inventory_path, findings_path]
+    for name in formats:
+        reporter = reporters.get(name)
+        written.append(reporter.write(report, output))
+        companion = getattr(reporter, "companion", "")  # a second file the same reporter writes (graph.svg)
+        if companion and (output / companion) not in written:
+            written.append(output / companion)
+    return list(dict.fromkeys(written))
 
 
 def _exit_code(inventory: Inventory, result: AuditResult, fail_on: Severity) -> ExitCode:
@@ -276,11 +286,12 @@ def _severity(text: str) -> Severity:
         raise UsageError(str(exc), fix="pass --fail-on critical, high, medium, low or info") from None
 
 
-def scan_options(func: F) -> F:
+def scan_options(func: F, formats: str = DEFAULT_FORMATS) -> F:
     func = click.option("--fail-on", default="high", show_default=True, metavar="SEVERITY",
                         help="Exit 1 if an unwaived finding is at or above this severity.")(func)
-    func = click.option("--format", "formats", default=DEFAULT_FORMATS, show_default=True,
-                        help="Comma-separated report formats ('stackaudit plugins' lists them).")(func)
+    func = click.option("--format", "formats", default=formats, show_default=True,
+                        help="Comma-separated report formats, or 'all' ('stackaudit plugins' lists them: html, "
+                             "json, sarif, csv, md, graphml, gexf, ...).")(func)
     func = click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64),
                         help="Connections scanned at once.")(func)
     func = click.option("--check", "check", multiple=True, metavar="ID",
@@ -424,7 +435,7 @@ def checks(obj: Context, category: str | None, verbose: bool, config_path: Path 
 @click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), default=Path("graphs/demo"),
               show_default=True, help="Where the demo's config, inventory and reports go.")
 @click.option("--keep-running", is_flag=True, help="Keep the emulator up after the scan (Ctrl-C to stop).")
-@scan_options
+@functools.partial(scan_options, formats=DEMO_FORMATS)
 @click.pass_obj
 @handle_errors
 def demo(obj: Context, output: Path, keep_running: bool, formats: str, fail_on: str, workers: int,

@@ -37,6 +37,10 @@ DEFAULT_PLUGINS = (
     "stackaudit.default_plugins.builtin_checks",
     "stackaudit.default_plugins.json_report",
     "stackaudit.default_plugins.graph_exports",
+    "stackaudit.default_plugins.html_report",
+    "stackaudit.default_plugins.sarif_report",
+    "stackaudit.default_plugins.action_plan_report",
+    "stackaudit.default_plugins.markdown_report",
 )
 
 
