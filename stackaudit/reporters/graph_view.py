@@ -39,7 +39,8 @@ def node_radius(risk: int, tenant: bool) -> float:
 
 def _compact(values: dict[str, Any], keep: tuple[str, ...] = ()) -> dict[str, Any]:
     """Without empty values (the page's script fills in the defaults): a 2,000-system report stays small."""
-    return {k: v for k, v in values.items() if k in keep or v not in ("", 0, False, None, [], {}, -1)}
+    return {k: v for k, v in values.items()
+            if k in keep or not (v is None or isinstance(v, bool) and not v or v in ("", 0, [], {}))}
 
 
 def _worst(severities: list[Severity]) -> str:
@@ -77,7 +78,7 @@ def graph_view(overview: Overview, graph: nx.MultiDiGraph, checks: Mapping[str, 
             "kind": category_name(s.category) if s.category else ("Internal address" if s.internal else "Service"),
             "open": {str(sev): open_counts[str(sev)] for sev in SEVERITY_ORDER if open_counts[str(sev)]},
             "mfa_share": round((s.mfa_yes + 1) / (people + 1), 4),
-        }, keep=("x", "y")))
+        }, keep=("x", "y", "group")))
 
     flows: list[dict[str, Any]] = []
     flow_ids: list[str] = []
@@ -138,7 +139,7 @@ def graph_view(overview: Overview, graph: nx.MultiDiGraph, checks: Mapping[str, 
             "evidence": [[e.connection, e.source, e.object_id] for e in f.evidence[:MAX_EVIDENCE]],
             "more_evidence": max(0, len(f.evidence) - MAX_EVIDENCE),
             "details": [[str(k).replace("_", " "), "" if v is None else str(v)] for k, v in f.details.items()],
-        }))
+        }, keep=("o",)))
     owners = [{"label": overview.person(owner), "email": owner, "findings": [finding_index[r.id] for r in rows]}
               for owner, rows in overview.by_owner()]
     check_rows = {c.id: {"title": c.title, "rationale": c.rationale, "remediation": c.remediation,

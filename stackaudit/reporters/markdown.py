@@ -53,7 +53,7 @@ def render_markdown(report: Report) -> str:
     add("")
     severity = o.by_severity()
     open_text = ", ".join(f"{n} {s}" for s, n in severity.items() if n) or "none"
-    add("| | |")
+    add("| Figure | This scan |")
     add("|---|---|")
     add(f"| Systems found | {len(o.systems)} ({o.sanctioned_count} sanctioned by IT) |")
     add(f"| Shadow IT | {o.count_status(SHADOW)} in use without IT's approval |")
