@@ -125,7 +125,7 @@ def graph_view(overview: Overview, graph: nx.MultiDiGraph, checks: Mapping[str, 
         f = row.finding
         check = checks.get(f.check_id)
         finding_rows.append(_compact({
-            "id": f.id, "message": f.message, "severity": str(f.severity), "check": f.check_id,
+            "id": row.id, "message": f.message, "severity": str(f.severity), "check": f.check_id,
             # The check's title, category and remediation are sent once (in "checks"), a finding's own only when
             # they differ; labels of systems come from "nodes".
             "title": f.title if not check or f.title != check.title else "",

@@ -107,7 +107,7 @@ def render_markdown(report: Report) -> str:
             add(f"- **{str(f.severity).capitalize()}: {md(f.title)}**" + (f" ({md(systems)})" if systems else ""))
             add(f"  {md(f.message)}{waived}  ")
             add(f"  *What to do:* {md(f.remediation)}  ")
-            add(f"  `{f.id}`")
+            add(f"  `{row.id}`")
         add("")
     add("## Systems")
     add("")

@@ -110,15 +110,12 @@ class FindingRow:
     """A finding with the systems it touches and who should act."""
 
     finding: Finding
+    id: str  # the finding's fingerprint (computed once: it is a hash)
     systems: tuple[str, ...]  # system ids, the one it is mainly about first
     owner: str  # email ("" when nobody is known)
     anchor: str
     subjects: tuple[tuple[str, str], ...]  # (id, how a person reads it)
     flows: tuple[str, ...]  # flow ids it is about or whose paths it shows
-
-    @property
-    def id(self) -> str:
-        return self.finding.id
 
 
 @dataclasses.dataclass(frozen=True)
@@ -368,8 +365,9 @@ def _finding_row(finding: Finding, graph: nx.MultiDiGraph, idx: Any) -> FindingR
             if owner:
                 break
     subjects = tuple((s, _subject_label(s, graph, idx)) for s in finding.subjects)
-    return FindingRow(finding=finding, systems=tuple(systems), owner=owner, anchor=anchor(finding.id),
-                      subjects=subjects, flows=tuple(dict.fromkeys(flows)))
+    fingerprint = finding.id
+    return FindingRow(finding=finding, id=fingerprint, systems=tuple(systems), owner=owner,
+                      anchor=anchor(fingerprint), subjects=subjects, flows=tuple(dict.fromkeys(flows)))
 
 
 def _subject_label(subject: str, graph: nx.MultiDiGraph, idx: Any) -> str:
