@@ -20,7 +20,7 @@ import numpy as np
 SPACING = 100.0  # average distance between neighbouring systems, in report pixels
 WHOLE_LAYOUT_UP_TO = 150  # systems; above this, leaf services are fanned out and grouped
 GROUP_MIN = 6  # leaf services of one system and status collapsed into a group from this many
-FORCE_LIMIT = 300  # nodes in the force layout (NetworkX's dense, numpy-only spring layout needs < 500)
+FORCE_LIMIT = 480  # nodes in the force layout (NetworkX's dense, numpy-only spring layout needs < 500)
 MARGIN = 80.0
 RING = 14  # leaves per ring of a fan or an expanded group
 
@@ -100,7 +100,7 @@ def _force(component: nx.Graph) -> dict[str, tuple[float, float]]:
         return {nodes[0]: (-SPACING / 2, 0.0), nodes[1]: (SPACING / 2, 0.0)}
     ranked = sorted(nodes, key=lambda v: (-component.degree(v), v))
     forced = component.subgraph(ranked[:FORCE_LIMIT])
-    raw = nx.spring_layout(forced, seed=7, iterations=200 if n <= WHOLE_LAYOUT_UP_TO else 60, method="force",
+    raw = nx.spring_layout(forced, seed=7, iterations=200 if n <= WHOLE_LAYOUT_UP_TO else 80, method="force",
                            k=1.2 / math.sqrt(len(forced)), weight=None)
     points = {str(v): (float(p[0]), float(p[1])) for v, p in raw.items()}
     scale = SPACING / max(_typical_gap(list(points.values())), 1e-6)

@@ -8,7 +8,8 @@
 
   var SVG_NS = "http://www.w3.org/2000/svg";
   var RANK = { "": 0, info: 1, low: 2, medium: 3, high: 4, critical: 5 };
-  var MANY = 60; // above this many systems, minor labels appear only when zoomed in
+  var MANY = 60; // above this many systems, labels appear by tiers as the reader zooms in
+  var LABELS_ALWAYS = 12;
 
   function el(tag, attrs, children) {
     var node = document.createElement(tag);
@@ -146,6 +147,12 @@
     this.viewport.appendChild(this.nodeLayer);
     this.canvas.appendChild(this.viewport);
     var few = data.nodes.length <= MANY;
+    // Which labels show when zoomed out: all in a small stack; in a large one the riskiest systems always,
+    // scanned systems and those with high findings from moderate zoom, the rest only when zoomed in.
+    var always = {};
+    data.nodes.map(function (_n, i) { return i; })
+      .sort(function (a, b) { return data.nodes[b].risk - data.nodes[a].risk; })
+      .slice(0, LABELS_ALWAYS).forEach(function (i) { always[i] = true; });
 
     this.edgeEls = data.edges.map(function (e, i) {
       var cls = "edge";
@@ -168,9 +175,8 @@
       var g = svg("g", { "class": "node" + (n.tenant ? " tenant" : ""), "data-node": i });
       g.appendChild(svg("circle", { "class": "node-fill status-" + n.status, r: n.r }));
       if (RANK[n.worst] >= RANK.high) g.appendChild(svg("circle", { "class": "risk-ring sev-" + n.worst, r: n.r + 3 }));
-      var important = few || n.tenant || RANK[n.worst] >= RANK.high;
-      var label = svg("text", { "class": "node-label" + (important ? "" : " minor"), y: n.r + 2, dy: "1em",
-        "text-anchor": "middle" });
+      var tier = few || always[i] ? "" : n.tenant || RANK[n.worst] >= RANK.high ? " major" : " minor";
+      var label = svg("text", { "class": "node-label" + tier, y: n.r + 2, dy: "1em", "text-anchor": "middle" });
       label.textContent = n.label;
       g.appendChild(label);
       var title = svg("title");
@@ -193,7 +199,8 @@
       var count = svg("text", { "class": "group-count", "text-anchor": "middle", y: 4 });
       count.textContent = String(grp.members.length);
       g.appendChild(count);
-      var label = svg("text", { "class": "node-label", y: size * 0.75 + 2, dy: "1em", "text-anchor": "middle" });
+      var label = svg("text", { "class": "node-label" + (few ? "" : " major"), y: size * 0.75 + 2, dy: "1em",
+        "text-anchor": "middle" });
       label.textContent = grp.label;
       g.appendChild(label);
       self.nodeLayer.appendChild(g);
@@ -273,10 +280,10 @@
     var v = this.view;
     this.viewport.setAttribute("transform", "translate(" + v.x.toFixed(1) + "," + v.y.toFixed(1) + ") scale(" +
       v.k.toFixed(4) + ")");
-    var visible = this.data.nodes.length <= MANY || v.k >= 1.4;
-    this.canvas.classList.toggle("show-all-labels", visible);
-    // Labels keep a readable size on screen until the graph is zoomed far out.
-    this.nodeLayer.style.fontSize = (12 / Math.max(v.k, 0.5)).toFixed(2) + "px";
+    this.canvas.classList.toggle("show-major-labels", v.k >= 0.55);
+    this.canvas.classList.toggle("show-all-labels", v.k >= 1.4);
+    // Labels keep the same size on screen at any zoom (the tiers above keep them from piling up).
+    this.nodeLayer.style.fontSize = (12 / v.k).toFixed(2) + "px";
   };
 
   Graph.prototype.zoomAt = function (factor, px, py) {
