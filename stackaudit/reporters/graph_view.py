@@ -40,7 +40,7 @@ def node_radius(risk: int, tenant: bool) -> float:
 def _compact(values: dict[str, Any], keep: tuple[str, ...] = ()) -> dict[str, Any]:
     """Without empty values (the page's script fills in the defaults): a 2,000-system report stays small."""
     return {k: v for k, v in values.items()
-            if k in keep or not (v is None or isinstance(v, bool) and not v or v in ("", 0, [], {}))}
+            if k in keep or not (v is None or (isinstance(v, bool) and not v) or v in ("", 0, [], {}))}
 
 
 def _worst(severities: list[Severity]) -> str:

@@ -226,19 +226,21 @@ def _summary(o: Overview) -> str:
         for risk in risks:
             row = risk.row
             f = row.finding
-            systems = ", ".join(o.system_label(s) for s in row.systems[:3])
-            similar = (f" · <a href=\"#findings\" class=\"similar\" data-check=\"{h(f.check_id)}\">"
-                       f"{_plural(risk.similar, 'similar finding')}</a>") if risk.similar else ""
+            where = ", ".join(o.system[s].short for s in row.systems[:3] if s in o.system)
+            about = next((label for _id, label in row.subjects if _id not in o.system), "")
+            similar = (f"<a href=\"#findings\" class=\"similar\" data-check=\"{h(f.check_id)}\">"
+                       f"{risk.similar} more like it</a>") if risk.similar else ""
             items.append(
                 f"<li class=\"risk sev-{h(str(f.severity))}\">{_severity_badge(f.severity)}"
-                f"<div><h4>{h(f.title)}</h4><p>{h(f.message)}</p>"
-                f"<p class=\"who\">Owner: <strong>{h(o.person(row.owner))}</strong>"
-                + (f" · {h(systems)}" if systems else "")
-                + f" · <a href=\"#{h(row.anchor)}\">details</a>{similar}</p></div></li>")
+                f"<div class=\"risk-body\"><h4>{h(f.title)}</h4>"
+                f"<p class=\"where\">{h(where)}{(' · ' + h(_shorten(about, 80))) if about else ''}</p>"
+                f"<p class=\"detail\">{h(f.message)}</p></div>"
+                f"<div class=\"risk-owner\"><span class=\"muted\">Owner</span><strong>{h(o.person(row.owner))}"
+                f"</strong><a href=\"#{h(row.anchor)}\">Details</a>{similar}</div></li>")
         top = f"<h3>Top risks</h3><ol class=\"risks\">{''.join(items)}</ol>"
     else:
         top = "<h3>Top risks</h3><p>Nothing open. Keep scanning regularly: stacks change every month.</p>"
-    return (f"<section id=\"summary\" class=\"wrap\"><h2>Executive summary</h2><p class=\"lede\">{_lede(o)}</p>"
+    return (f"<section id=\"summary\"><h2>Executive summary</h2><p class=\"lede\">{_lede(o)}</p>"
             f"<div class=\"tiles\">{tiles}</div><div class=\"charts\">{charts}</div>{top}{_changes(o)}</section>")
 
 
@@ -282,14 +284,14 @@ def _legend() -> str:
 
 def _graph_section(o: Overview, view: Mapping[str, Any]) -> str:
     if not view["nodes"]:
-        return ("<section id=\"graph\" class=\"wrap\"><h2>Integration graph</h2>"
+        return ("<section id=\"graph\"><h2>Integration graph</h2>"
                 "<p>No systems were found, so there is nothing to draw.</p></section>")
     filters = view["filters"]
     grouped = (f" Where one system talks to many services, they are grouped ({len(view['groups'])} groups); "
                "click a group to expand it.") if view["groups"] else ""
     severities = _options([[s, f"{label} or worse"] for s, label in filters["severity"]], "Any or none")
     label = f"Integration graph of {_plural(len(o.systems), 'system')}"
-    return f"""<section id="graph" class="wrap">
+    return f"""<section id="graph">
 <h2>Integration graph</h2>
 <p class="section-lede">Every system we found and how data moves between them. Colour shows the status, size shows
 how much is open (a red ring: something high or critical), arrows show which way data moves. Click a system or an
@@ -330,7 +332,7 @@ def _scorecard(o: Overview) -> str:
     head = "".join(f"<th scope=\"col\"><button type=\"button\" class=\"sort\" data-col=\"{i}\">{h(name)}</button></th>"
                    for i, name in enumerate(("System", "Status", "Owner", "Data held", "Users / admins",
                                               "MFA (people)", "Open findings")))
-    return (f"<section id=\"systems\" class=\"wrap\"><h2>Systems scorecard</h2>"
+    return (f"<section id=\"systems\"><h2>Systems scorecard</h2>"
             f"<p class=\"section-lede\">One row per system ({_plural(len(o.systems), 'system')}). Users and MFA count "
             "active accounts; \"not reported\" means the vendor does not say, which is never taken for \"off\". "
             "Click a column to sort.</p>"
@@ -341,13 +343,13 @@ def _scorecard(o: Overview) -> str:
 
 def _findings_section(o: Overview) -> str:
     if not o.findings:
-        return ("<section id=\"findings\" class=\"wrap\"><h2>Findings</h2><p>The checks found nothing to report.</p>"
+        return ("<section id=\"findings\"><h2>Findings</h2><p>The checks found nothing to report.</p>"
                 "</section>")
     categories = _options([[c, category_label(c)] for c in dict.fromkeys(r.finding.category for r in o.findings)],
                           "All kinds")
     severities = _options([[str(int(s)), f"{str(s).capitalize()} or worse"] for s in SEVERITY_ORDER], "Any severity")
     waived = len(o.waived_findings)
-    return f"""<section id="findings" class="wrap">
+    return f"""<section id="findings">
 <h2>Findings</h2>
 <p class="section-lede">Grouped by the person who should act (the system's owner in the registry, or whoever set the
 thing up). Open one for its evidence (the API objects it rests on), what to do, and whether it is waived.</p>
@@ -404,7 +406,7 @@ def _coverage(o: Overview) -> str:
                    "<th scope=\"col\">Waiver</th><th scope=\"col\">State</th><th scope=\"col\">Approved by</th>"
                    "<th scope=\"col\">Expires</th><th scope=\"col\">Reason</th><th scope=\"col\">Findings</th></tr>"
                    f"</thead><tbody>{rows}</tbody></table></div>")
-    return (f"<section id=\"coverage\" class=\"wrap\"><h2>Coverage</h2><p class=\"section-lede\">What this scan "
+    return (f"<section id=\"coverage\"><h2>Coverage</h2><p class=\"section-lede\">What this scan "
             f"could not see or judge, so nobody mistakes silence for safety.</p>{connections}{checks}{waivers}"
             "</section>")
 

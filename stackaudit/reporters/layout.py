@@ -21,7 +21,7 @@ SPACING = 100.0  # average distance between neighbouring systems, in report pixe
 WHOLE_LAYOUT_UP_TO = 150  # systems; above this, leaf services are fanned out and grouped
 GROUP_MIN = 6  # leaf services of one system and status collapsed into a group from this many
 FORCE_LIMIT = 480  # nodes in the force layout (NetworkX's dense, numpy-only spring layout needs < 500)
-MARGIN = 80.0
+MARGIN = 40.0
 RING = 14  # leaves per ring of a fan or an expanded group
 
 

@@ -284,6 +284,64 @@
     this.canvas.classList.toggle("show-all-labels", v.k >= 1.4);
     // Labels keep the same size on screen at any zoom (the tiers above keep them from piling up).
     this.nodeLayer.style.fontSize = (12 / v.k).toFixed(2) + "px";
+    var self = this;
+    if (this.data.nodes.length <= MANY) {
+      clearTimeout(this.labelTimer);
+      this.labelTimer = setTimeout(function () { self.placeLabels(); }, 60);
+    }
+  };
+
+  // In a small graph, move each label (riskiest systems first) below, above, right or left of its system,
+  // wherever it overlaps neither an earlier label nor another system.
+  Graph.prototype.placeLabels = function () {
+    var self = this;
+    var data = this.data;
+    var size = 12 / this.view.k; // the labels' font size in drawing units
+    var placed = [];
+    var order = data.nodes.map(function (_n, i) { return i; }).filter(function (i) { return !self.collapsed(i); })
+      .sort(function (a, b) {
+        var na = data.nodes[a], nb = data.nodes[b];
+        return (nb.tenant - na.tenant) || (nb.risk - na.risk) || (a - b);
+      });
+    function hits(box) {
+      for (var j = 0; j < placed.length; j += 1) {
+        var p = placed[j];
+        if (box.x1 < p.x2 && box.x2 > p.x1 && box.y1 < p.y2 && box.y2 > p.y1) return true;
+      }
+      for (var k = 0; k < data.nodes.length; k += 1) {
+        var m = data.nodes[k];
+        if (self.collapsed(k)) continue;
+        if (box.x1 < m.x + m.r && box.x2 > m.x - m.r && box.y1 < m.y + m.r && box.y2 > m.y - m.r) return true;
+      }
+      return false;
+    }
+    order.forEach(function (i) {
+      var n = data.nodes[i];
+      var label = self.nodeEls[i].querySelector(".node-label");
+      if (!label) return;
+      var width = label.getComputedTextLength();
+      var height = size * 1.2;
+      var gap = 3;
+      var spots = [
+        { x: 0, y: n.r + gap, dy: "1em", anchor: "middle", box: [-width / 2, n.r + gap, width / 2, n.r + gap + height] },
+        { x: 0, y: -n.r - gap, dy: "-0.3em", anchor: "middle",
+          box: [-width / 2, -n.r - gap - height, width / 2, -n.r - gap] },
+        { x: n.r + gap, y: 0, dy: "0.35em", anchor: "start", box: [n.r + gap, -height / 2, n.r + gap + width, height / 2] },
+        { x: -n.r - gap, y: 0, dy: "0.35em", anchor: "end", box: [-n.r - gap - width, -height / 2, -n.r - gap, height / 2] },
+      ];
+      var chosen = spots[0];
+      for (var s = 0; s < spots.length; s += 1) {
+        var b = spots[s].box;
+        var box = { x1: n.x + b[0], y1: n.y + b[1], x2: n.x + b[2], y2: n.y + b[3] };
+        if (!hits(box)) { chosen = spots[s]; break; }
+      }
+      var c = chosen.box;
+      placed.push({ x1: n.x + c[0], y1: n.y + c[1], x2: n.x + c[2], y2: n.y + c[3] });
+      label.setAttribute("x", chosen.x);
+      label.setAttribute("y", chosen.y);
+      label.setAttribute("dy", chosen.dy);
+      label.setAttribute("text-anchor", chosen.anchor);
+    });
   };
 
   Graph.prototype.zoomAt = function (factor, px, py) {
@@ -302,10 +360,19 @@
 
   Graph.prototype.fit = function (indices) {
     var self = this;
-    var points = [];
-    var nodes = indices || this.data.nodes.map(function (_n, i) { return i; });
-    nodes.forEach(function (i) { points.push(self.pos(i)); });
+    var nodes = (indices || this.data.nodes.map(function (_n, i) { return i; }))
+      .filter(function (i) { return !self.collapsed(i); });
+    var points = nodes.map(function (i) { return self.pos(i); });
+    this.data.groups.forEach(function (g, gi) {
+      if (!indices && !self.expanded[gi]) points.push({ x: g.x, y: g.y, r: g.r, half: 0 });
+    });
     if (!points.length) return;
+    // Half of each label's width on screen (labels keep their size on screen whatever the zoom).
+    var few = this.data.nodes.length <= MANY;
+    nodes.forEach(function (i, j) {
+      var label = few ? self.nodeEls[i].querySelector(".node-label") : null;
+      points[j].half = label ? label.getComputedTextLength() * self.view.k / 2 : 20;
+    });
     var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
     points.forEach(function (p) {
       minX = Math.min(minX, p.x - p.r); maxX = Math.max(maxX, p.x + p.r);
@@ -313,10 +380,21 @@
     });
     var s = this.size();
     var right = 56; // the zoom buttons
-    var side = 150; // room for the labels of the outermost systems
-    var k = Math.min((s.w - right - side) / Math.max(1, maxX - minX), (s.h - 50) / Math.max(1, maxY - minY));
+    var width = s.w - right - 24;
+    var k = Math.min(width / Math.max(1, maxX - minX), (s.h - 60) / Math.max(1, maxY - minY));
+    var left = 0, over = 0;
+    for (var round = 0; round < 4; round += 1) {
+      // How far the outermost labels reach beyond the outermost systems at this zoom.
+      left = 0; over = 0;
+      points.forEach(function (p) {
+        left = Math.max(left, p.half - k * (p.x - minX));
+        over = Math.max(over, p.half - k * (maxX - p.x));
+      });
+      k = Math.min(k, (width - left - over) / Math.max(1, maxX - minX));
+    }
     k = Math.max(0.03, Math.min(indices ? 2 : 1.6, k));
-    this.view = { k: k, x: (s.w - right) / 2 - k * (minX + maxX) / 2, y: s.h / 2 - k * (minY + maxY) / 2 };
+    var used = k * (maxX - minX) + left + over;
+    this.view = { k: k, x: 12 + (width - used) / 2 + left - k * minX, y: s.h / 2 - k * (minY + maxY) / 2 };
     this.transform();
   };
 
@@ -464,8 +542,10 @@
     });
     var counter = document.getElementById("graph-count");
     if (counter) {
+      var inactive = data.flows.filter(function (f) { return !f.active; }).length;
       counter.textContent = filtering ? "Showing " + shown + " of " + plural(data.nodes.length, "system")
-        : plural(data.nodes.length, "system") + ", " + plural(data.flows.length, "data flow");
+        : plural(data.nodes.length, "system") + ", " + plural(data.flows.length - inactive, "data flow") +
+          (inactive ? " (and " + inactive + " inactive, dashed)" : "");
     }
     this.canvas.setAttribute("data-matching", String(shown));
   };
@@ -1011,6 +1091,12 @@
     var graph = null;
     if (canvas && data.nodes && data.nodes.length) {
       graph = new Graph(data, canvas, document.getElementById("graph-details"));
+      if (data.nodes.length <= MANY && data.width > 0) {
+        // A small graph gets a frame of its own proportions instead of a tall empty one.
+        var wide = canvas.getBoundingClientRect().width || 800;
+        var tall = Math.max(420, Math.min(660, wide * data.height / data.width + 90));
+        canvas.style.height = tall.toFixed(0) + "px";
+      }
       graph.fit();
       graph.intro();
       window.addEventListener("resize", function () { graph.fit(); });
