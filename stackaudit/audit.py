@@ -20,6 +20,7 @@ from stackaudit.check import Check, NotEvaluated, Unknown
 from stackaudit.config import Config, Waiver
 from stackaudit.errors import UsageError
 from stackaudit.graph import Catalogue, build_graph, index, missing_requirement
+from stackaudit.graph.build import gc_paused
 from stackaudit.model import (
     SCHEMA_VERSION,
     CheckCoverage,
@@ -86,11 +87,12 @@ def evaluate(inventory: Inventory, config: Config, checks: Iterable[Check], *, o
 
     findings: dict[str, Finding] = {}
     coverage: list[CheckCoverage] = []
-    for check in checks:
-        if check in skipped:
-            coverage.append(CheckCoverage(check.id, CheckStatus.SKIPPED, "not selected (--check / --skip-check)"))
-            continue
-        coverage.append(_run_one(check, graph, config, findings))
+    with gc_paused():
+        for check in checks:
+            if check in skipped:
+                coverage.append(CheckCoverage(check.id, CheckStatus.SKIPPED, "not selected (--check / --skip-check)"))
+                continue
+            coverage.append(_run_one(check, graph, config, findings))
     ordered = sorted(findings.values(), key=lambda f: (-f.severity, f.category, f.check_id, f.id))
     waived, states = apply_waivers(ordered, config.waivers, today or datetime.now(UTC).date())
     return AuditResult(graph=graph, findings=waived, coverage=coverage, waivers=states,

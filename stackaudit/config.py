@@ -62,7 +62,7 @@ class Policy:
     require_mfa_for_admins: bool = True
     oauth_app_many_users: int = 5  # an unsanctioned app granted by this many users is more severe
     max_path_length: int = 4  # hops the path checks follow
-    path_search_budget: int = 200_000  # steps a path check may take per data category before it stops
+    path_search_budget: int = 100_000  # steps one path search (one system, one data category) may take
     allowed_regions: tuple[str, ...] = ()
     severity: Mapping[str, Severity] = dataclasses.field(default_factory=dict)  # check id -> severity override
 

@@ -23,7 +23,8 @@ def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
             seen = reverse_distances(pred, record, max_len=policy.max_path_length, budget=policy.path_search_budget,
                                      result=search)
             if search.truncated:
-                yield Unknown(record, f"{category}: stopped after {search.steps} steps (policy.path_search_budget)")
+                yield Unknown(record, f"{category}: the path search stopped after {policy.path_search_budget} "
+                              "steps (policy.path_search_budget)")
             for node in sorted(seen):
                 attrs = idx.attrs(node)
                 problem = "not sanctioned" if not attrs.get("sanctioned") else \

@@ -17,29 +17,27 @@ ROUTES_SHOWN = 2
 def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
     idx = index(graph)
     policy = config.policy
-    by_target: dict[str, dict[str, list[Divergence]]] = {}  # target -> category -> divergences
+    by_target: dict[str, dict[tuple[str, ...], list[Divergence]]] = {}  # target -> categories -> divergences
     adjacency = {}
-    for category in idx.categories():
-        if category == DataCategory.UNKNOWN.value:
-            continue
-        succ, pred = idx.category_graph(category)
-        adjacency[category] = succ
-        search = SearchResult()
+    for group in idx.category_groups(exclude=frozenset({DataCategory.UNKNOWN.value})):
+        succ, pred = idx.category_graph(group[0])
+        adjacency[group] = succ
         for target in sorted(n for n, p in pred.items() if len(p) >= 2):
+            search = SearchResult()
             found = nearest_divergences(pred, target, max_len=policy.max_path_length,
-                                        budget=policy.path_search_budget - search.steps, result=search)
+                                        budget=policy.path_search_budget, result=search)
             if found:
-                by_target.setdefault(target, {})[category] = found
+                by_target.setdefault(target, {})[group] = found
             if search.truncated:
-                yield Unknown(f"category:{category}", f"stopped after {search.steps} steps "
-                              "(policy.path_search_budget); routes into further systems were not searched")
-                break
-    for target, per_category in sorted(by_target.items()):
-        categories = sorted(per_category)
-        origins = sorted({d.origin for found in per_category.values() for d in found})
-        first_category = categories[0]
-        shown = per_category[first_category][:ROUTES_SHOWN]
-        paths = [data_path(adjacency[first_category], route) for d in shown for route in (d.first, d.second)]
+                yield Unknown(target, f"{', '.join(group)}: the route search stopped after "
+                              f"{policy.path_search_budget} steps (policy.path_search_budget); further routes were "
+                              "not searched")
+    for target, per_group in sorted(by_target.items()):
+        categories = sorted(c for group in per_group for c in group)
+        origins = sorted({d.origin for found in per_group.values() for d in found})
+        first_group = next(iter(per_group))
+        shown = per_group[first_group][:ROUTES_SHOWN]
+        paths = [data_path(adjacency[first_group], route) for d in shown for route in (d.first, d.second)]
         example = shown[0]
         yield CHECK.finding(
             message=(f"{idx.label(target)} receives {', '.join(categories)} data along more than one route from "
@@ -50,7 +48,7 @@ def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
             paths=paths,
             evidence=idx.evidence(*(f for p in paths for f in p.flows)),
             details={"categories": ", ".join(categories), "origins": len(origins),
-                     "routes": sum(len(f) for f in per_category.values())},
+                     "routes": sum(len(f) for f in per_group.values())},
             owner=owner_of_system(idx, target),
         )
 

@@ -1,7 +1,9 @@
 """Bounded path searches over one data category's flows, for the path checks.
 
-No search here enumerates all paths: each follows at most ``max_len`` hops and stops after ``budget`` steps,
-and says when it stopped early (``truncated``), so a check can report partial coverage instead of a pass.
+No search here enumerates all paths: each follows at most ``max_len`` hops and stops after ``budget`` steps
+(one search = one system and one data category, so the total work grows with the graph, not with the number of
+paths in it), and says when it stopped early (``truncated``), so a check can report partial coverage instead
+of a pass.
 Adjacency is :meth:`stackaudit.graph.StackIndex.category_graph`'s: node -> neighbour -> flow ids.
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterator
 
 import networkx as nx
 
@@ -119,8 +121,8 @@ def bounded_cycles(succ: Adjacency, *, max_len: int, budget: int, limit: int,
                    result: SearchResult | None = None) -> list[tuple[str, ...]]:
     """Simple cycles of at most ``max_len`` nodes, each once, starting at its smallest node.
 
-    Only strongly connected components with more than one node are searched. Stops after ``limit``
-    cycles or ``budget`` steps (``result.truncated``).
+    Only strongly connected components with more than one node are searched, each with at most ``budget``
+    steps and ``limit`` cycles (``result.truncated`` says when either stopped a search).
     """
     result = result if result is not None else SearchResult()
     digraph = nx.DiGraph()
@@ -129,29 +131,28 @@ def bounded_cycles(succ: Adjacency, *, max_len: int, budget: int, limit: int,
     for component in nx.strongly_connected_components(digraph):
         if len(component) < 2:
             continue
+        inner = {u: sorted(v for v in succ.get(u, {}) if v in component) for u in component}
+        steps = found = 0
         for start in sorted(component):
-            stack: list[tuple[str, Iterable[str]]] = [(start, iter(sorted(succ.get(start, {}))))]
+            stack: list[Iterator[str]] = [iter(inner[start])]
             on_path = [start]
             while stack:
-                _node, successors = stack[-1]
-                advanced = False
-                for nxt in successors:
-                    result.steps += 1
-                    if result.steps > budget:
-                        result.truncated = True
-                        return cycles
-                    if nxt == start and len(on_path) > 1:
-                        cycles.append(tuple(on_path))
-                        if len(cycles) >= limit:
-                            result.truncated = True
-                            return cycles
-                        continue
-                    if nxt in component and nxt > start and nxt not in on_path and len(on_path) < max_len:
-                        stack.append((nxt, iter(sorted(succ.get(nxt, {})))))
-                        on_path.append(nxt)
-                        advanced = True
-                        break
-                if not advanced:
+                nxt = next(stack[-1], None)
+                if nxt is None:
                     stack.pop()
                     on_path.pop()
+                    continue
+                steps += 1
+                if nxt == start and len(on_path) > 1:
+                    cycles.append(tuple(on_path))
+                    found += 1
+                elif nxt > start and nxt not in on_path and len(on_path) < max_len:
+                    stack.append(iter(inner[nxt]))
+                    on_path.append(nxt)
+                if steps >= budget or found >= limit:
+                    break
+            if steps >= budget or found >= limit:
+                result.truncated = True
+                break
+        result.steps += steps
     return cycles

@@ -138,6 +138,19 @@ class StackIndex:
             seen.update(dict.fromkeys(attrs.get("data", ())))
         return sorted(seen, key=lambda c: (c in CLASSIFICATIONS, c))
 
+    def category_groups(self, *, exclude: frozenset[str] = frozenset()) -> list[tuple[str, ...]]:
+        """Categories grouped when exactly the same flows carry them (pii and contact usually travel
+        together), so a path search runs once per group; each group sorted, classifications last."""
+        keys: dict[str, list[str]] = defaultdict(list)
+        for _s, _t, key, attrs in self.active_flows():
+            for category in attrs.get("data", ()):
+                if category not in exclude:
+                    keys[category].append(key)
+        groups: dict[frozenset[str], list[str]] = {}
+        for category in sorted(keys, key=lambda c: (c in CLASSIFICATIONS, c)):
+            groups.setdefault(frozenset(keys[category]), []).append(category)
+        return [tuple(group) for group in groups.values()]
+
     def flow_kinds(self, keys: list[str]) -> set[str]:
         return {self.flow_edges[k][2].get("flow_kind", "") for k in keys}
 
@@ -192,15 +205,22 @@ class StackIndex:
         return out
 
 
-_cache: weakref.WeakKeyDictionary[nx.MultiDiGraph, tuple[tuple[int, int], StackIndex]] = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[nx.MultiDiGraph, tuple[int, StackIndex]] = weakref.WeakKeyDictionary()
 
 
-def index(graph: nx.MultiDiGraph) -> StackIndex:
-    """The graph's index, built on first use and reused while the graph keeps its size."""
-    signature = (graph.number_of_nodes(), graph.number_of_edges())
+def index(graph: nx.MultiDiGraph, *, refresh: bool = False) -> StackIndex:
+    """The graph's index, built on first use and reused after that.
+
+    Checks and reporters only read the graph; code that changes a graph after indexing it passes
+    ``refresh=True`` (a change in the number of nodes is noticed on its own).
+    """
+    signature = graph.number_of_nodes()
     cached = _cache.get(graph)
-    if cached is None or cached[0] != signature:
-        cached = (signature, StackIndex(graph))
+    if refresh or cached is None or cached[0] != signature:
+        from stackaudit.graph.build import gc_paused
+
+        with gc_paused():
+            cached = (signature, StackIndex(graph))
         _cache[graph] = cached
     return cached[1]
 
