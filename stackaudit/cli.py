@@ -122,6 +122,8 @@ def cli(ctx: click.Context, debug: bool, plugins_dir: Path | None, disabled: tup
       stackaudit init              write a starter stackaudit.toml
       stackaudit auth set NAME     store a connection's credentials in the OS keyring
       stackaudit scan              scan every configured connection
+      stackaudit checks -v         what the audit checks, and why
+      stackaudit audit INVENTORY   re-evaluate a saved inventory.json offline
     """
     _configure_logging(debug)
     ctx.obj = Context(debug, plugins_dir, disabled)

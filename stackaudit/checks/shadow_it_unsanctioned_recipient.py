@@ -9,7 +9,7 @@ from stackaudit.check import Check
 from stackaudit.checks._common import flow_evidence, names, owner_of_system
 from stackaudit.graph import index
 from stackaudit.graph.query import SENSITIVE
-from stackaudit.model import Finding, Severity
+from stackaudit.model import DataCategory, Finding, Severity
 
 
 def run(graph: Any, config: Any) -> Iterator[Finding]:
@@ -27,8 +27,9 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
         kinds = sorted({flow.get("flow_kind") or "flow" for _s, _k, flow in inbound})
         keys = [key for _s, key, _f in inbound]
         sensitive = bool(SENSITIVE.intersection(data))
+        what = "data of unknown kind" if data == [DataCategory.UNKNOWN.value] else f"data ({', '.join(data)})"
         yield CHECK.finding(
-            message=(f"{idx.label(node)} receives data ({', '.join(data)}) from {names(idx, sources)} "
+            message=(f"{idx.label(node)} receives {what} from {names(idx, sources)} "
                      f"through {len(inbound)} {'/'.join(kinds)} flow{'s' if len(inbound) > 1 else ''}, "
                      "and is not in the sanctioned registry."),
             subjects=(node, *keys),

@@ -584,3 +584,10 @@ def test_builtin_checks_are_registered_through_the_plugin_hook(host: Any) -> Non
     registry = host.checks()
     assert set(registry.ids()) == set(CHECKS)
     assert {registry.owner(i) for i in registry.ids()} == {"builtin_checks"}
+
+
+def test_an_app_only_listed_in_a_tenant_is_not_an_oauth_grant() -> None:
+    s = base()
+    s.integration(IDP, "Okta Admin Console", kind="app_installation", users=40)  # first party
+    s.integration(IDP, "Expense Tool", kind="app_installation", users=12)  # an SSO app: no token, no grant flow
+    assert findings("shadow-it-unsanctioned-oauth-app", s) == []
