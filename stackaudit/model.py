@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import json
 import types
@@ -399,7 +400,7 @@ class Finding:
     waived: bool = False
     waiver: str = ""  # why it is waived, or that the waiver that matched it has expired
 
-    @property
+    @functools.cached_property
     def id(self) -> str:
         parts = sorted(self.key or self.subjects)
         digest = hashlib.sha256("\x1f".join((self.check_id, *parts)).encode()).hexdigest()
