@@ -191,7 +191,7 @@ approved_by = "ciso@acme.example"
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ('[[waiver]]\ncheck = "x"\nreason = "r"\n', "missing required key 'approved_by'"),
+    ('[[waiver]]\ncheck = "x"\n', "missing required key 'reason'"),
     ('[[waiver]]\nreason = "r"\napproved_by = "a"\n', "needs the check it waives"),
     ('[[waiver]]\ncheck = "x"\nreason = "r"\napproved_by = "a"\nexpires = "2027-02-30"\n', "is not a date"),
     ('[[waiver]]\ncheck = "x"\nfinding = "y:0123456789ab"\nreason = "r"\napproved_by = "a"\n', "not a finding of"),
@@ -214,3 +214,10 @@ def test_evaluate_uses_the_scan_time_so_a_saved_inventory_gives_the_same_finding
     second = evaluate(again, s.config(), CHECKS)
     assert [f.id for f in first.findings] == [f.id for f in second.findings]
     assert any(f.check_id == "security-inactive-account" for f in second.findings)
+
+
+def test_a_waiver_without_an_approver_says_so() -> None:
+    s, ben, _gus = stack_with_two_admins_without_mfa()
+    s.waive(check=MFA, subject=ben, reason="accepted", approved_by="")
+    finding = next(f for f in s.evaluate(CHECKS).findings if f.subjects == (ben,))
+    assert finding.waived and finding.waiver == "waived, approver not recorded: accepted"

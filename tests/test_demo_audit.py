@@ -23,6 +23,7 @@ from stackaudit.credentials import CredentialStore, env_var_name
 from stackaudit.demo import demo_config_text
 from stackaudit.emulator import Emulator, demo_scenario
 from stackaudit.engine import run_scan
+from stackaudit.graph import Catalogue
 from stackaudit.model import Inventory
 from stackaudit.plugins import create_host
 from stackaudit.schemas import load_schema
@@ -47,9 +48,12 @@ STORY_REGISTRY: list[dict[str, Any]] = [
 
 def story_config_text(emulator: Emulator) -> str:
     text = demo_config_text(emulator)
-    declared = {entry["vendor"] for tenant in emulator.tenants.values() for entry in tenant.spec.registry}
+    catalogue = Catalogue.load()
+    entries = [entry for tenant in emulator.tenants.values() for entry in tenant.spec.registry]
+    ids = {entry["id"] for entry in entries}
+    vendors = {catalogue.canonical(entry["vendor"]) for entry in entries}
     for entry in STORY_REGISTRY:
-        if entry["vendor"] not in declared:
+        if entry["id"] not in ids and catalogue.canonical(entry["vendor"]) not in vendors:
             text += "\n[[system]]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in entry.items())
     return text
 

@@ -591,3 +591,17 @@ def test_an_app_only_listed_in_a_tenant_is_not_an_oauth_grant() -> None:
     s.integration(IDP, "Okta Admin Console", kind="app_installation", users=40)  # first party
     s.integration(IDP, "Expense Tool", kind="app_installation", users=12)  # an SSO app: no token, no grant flow
     assert findings("shadow-it-unsanctioned-oauth-app", s) == []
+
+
+def test_a_system_that_only_sends_data_is_not_a_discovered_system_nobody_owns() -> None:
+    s = base()
+    site = s.external(host=f"www.{DOMAIN}", seen_by="map")
+    s.flow(site, MAP, "tracking", data=("behavioral",))
+    assert findings("unowned-discovered-system", s) == []
+
+
+def test_same_subject_undecided_twice_is_counted_once() -> None:
+    s = base()
+    s.credential(MAP, kind="api_key", name="undated", created_days=None, last_used_days=None)
+    (coverage,) = run("security-stale-credential", s).coverage
+    assert coverage.status is CheckStatus.PARTIAL and coverage.unknown_count == 1
