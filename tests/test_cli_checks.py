@@ -56,7 +56,7 @@ def test_checks_filters_by_category_and_shows_policy_severity(tmp_path: Path) ->
     config = tmp_path / "stackaudit.toml"
     config.write_text(CONFIG + '\n[policy.severity]\nsecurity-plain-http = "critical"\n')
     code, output = invoke("checks", "--category", "security", "-v", "-c", str(config))
-    assert code == 0 and "security-plain-http" in output and "shadow-it-" not in output
+    assert code == 0 and "security-plain-http —" in output and "shadow-it-unsanctioned-recipient —" not in output
     assert "severity: critical (set by policy)" in output
 
 

@@ -9,7 +9,8 @@ from stackaudit.check import Check, Unknown
 from stackaudit.checks._common import SAMPLE, data_path, names, owner_of_system, route_text
 from stackaudit.graph import index
 from stackaudit.graph.paths import Divergence, SearchResult, nearest_divergences
-from stackaudit.model import DataCategory, Finding, Severity
+from stackaudit.graph.query import CLASSIFICATIONS
+from stackaudit.model import Finding, Severity
 
 ROUTES_SHOWN = 2
 
@@ -19,13 +20,14 @@ def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
     policy = config.policy
     by_target: dict[str, dict[tuple[str, ...], list[Divergence]]] = {}  # target -> categories -> divergences
     adjacency = {}
-    for group in idx.category_groups(exclude=frozenset({DataCategory.UNKNOWN.value})):
-        succ, pred = idx.category_graph(group[0])
-        adjacency[group] = succ
-        for target in sorted(n for n, p in pred.items() if len(p) >= 2):
+    for group in idx.category_groups(exclude=CLASSIFICATIONS):
+        flows = idx.category_graph(group[0])
+        adjacency[group] = flows.succ
+        for target in sorted(n for n, p in flows.pred.items() if len(p) >= 2):
             search = SearchResult()
-            found = nearest_divergences(pred, target, max_len=policy.max_path_length,
-                                        budget=policy.path_search_budget, result=search)
+            found = nearest_divergences(flows.pred, target, max_len=policy.max_path_length,
+                                        budget=policy.path_search_budget, onward_pred=flows.onward_pred,
+                                        result=search)
             if found:
                 by_target.setdefault(target, {})[group] = found
             if search.truncated:
@@ -62,7 +64,9 @@ CHECK = Check(
                "webhook), they arrive as duplicates or overwrite each other in an order nobody chose, and "
                "consent or deletions applied on one route are missed on the other. The search follows at most "
                "policy.max_path_length hops and reports, for each receiving system, the origins where two routes "
-               "split; parallel flows between the same two systems count as one route."),
+               "split; parallel flows between the same two systems count as one route. Routes follow data categories "
+               "(contact, behavioral…), not the pii classification alone, and are not followed onwards from an "
+               "app that only holds an OAuth grant: a grant shows access, not a feed."),
     remediation=("Keep one route per data set: pick the sanctioned integration, switch off the other "
                  "(the zap, the webhook, the extra destination), and de-duplicate what already arrived twice."),
     references=(),

@@ -9,8 +9,8 @@ from stackaudit.check import Check, Unknown
 from stackaudit.checks._common import data_path, route_text
 from stackaudit.graph import index
 from stackaudit.graph.paths import SearchResult, bounded_cycles
-from stackaudit.graph.query import VENDOR_SYNC_KINDS
-from stackaudit.model import DataCategory, Finding, Severity
+from stackaudit.graph.query import CLASSIFICATIONS, VENDOR_SYNC_KINDS
+from stackaudit.model import Finding, Severity
 
 MAX_LOOPS_PER_COMPONENT = 100
 
@@ -20,11 +20,12 @@ def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
     policy = config.policy
     loops: dict[tuple[str, ...], list[str]] = {}  # cycle -> categories
     adjacency: dict[tuple[str, ...], dict[str, dict[str, list[str]]]] = {}
-    for group in idx.category_groups(exclude=frozenset({DataCategory.UNKNOWN.value})):
-        succ, _pred = idx.category_graph(group[0])
+    for group in idx.category_groups(exclude=CLASSIFICATIONS):
+        flows = idx.category_graph(group[0])
+        succ = flows.succ
         search = SearchResult()
         for cycle in bounded_cycles(succ, max_len=policy.max_path_length, budget=policy.path_search_budget,
-                                    limit=MAX_LOOPS_PER_COMPONENT, result=search):
+                                    limit=MAX_LOOPS_PER_COMPONENT, onward_succ=flows.onward_succ, result=search):
             if len(cycle) == 2:
                 a, b = cycle
                 if idx.flow_kinds(succ[a][b] + succ[b][a]) <= VENDOR_SYNC_KINDS:

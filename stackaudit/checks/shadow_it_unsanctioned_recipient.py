@@ -8,7 +8,7 @@ from typing import Any
 from stackaudit.check import Check
 from stackaudit.checks._common import flow_evidence, names, owner_of_system
 from stackaudit.graph import index
-from stackaudit.graph.query import SENSITIVE
+from stackaudit.graph.query import SENSITIVE, is_data_flow
 from stackaudit.model import DataCategory, Finding, Severity
 
 
@@ -19,7 +19,7 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
         if attrs.get("system_kind") == "tenant" or attrs.get("sanctioned") or attrs.get("internal"):
             continue
         inbound = [(source, key, flow) for source, key, flow in idx.flows_in.get(node, ())
-                   if flow.get("active", True) and flow.get("flow_kind") != "oauth_grant" and flow.get("data")]
+                   if is_data_flow(flow) and flow.get("flow_kind") != "oauth_grant" and flow.get("data")]
         if not inbound:
             continue
         data = sorted({c for _s, _k, flow in inbound for c in flow["data"]})

@@ -7,6 +7,7 @@ from typing import Any
 
 from stackaudit.check import Check
 from stackaudit.graph import index
+from stackaudit.graph.query import is_data_flow
 from stackaudit.model import Finding, Severity
 
 
@@ -16,7 +17,7 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
         attrs = idx.attrs(node)
         if attrs.get("system_kind") == "tenant" or attrs.get("sanctioned"):
             continue
-        flows = [(k, f) for _s, k, f in idx.flows_in.get(node, ()) if f.get("active", True)]
+        flows = [(k, f) for _s, k, f in idx.flows_in.get(node, ()) if is_data_flow(f)]
         if not flows or idx.responsible(node):
             continue  # only sends data (a website's tracking, say), or someone answers for it
         keys = [k for k, _f in flows]

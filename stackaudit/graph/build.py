@@ -181,6 +181,7 @@ class _Builder:
             "category": category,
             "sso_provider": identity or bool(vendor and vendor.sso_provider),
             "directory": identity or bool(vendor and vendor.directory),
+            "sign_in_with": vendor.sign_in_with if vendor else "",
         }
 
     def ensure_system(self, node_id: str) -> None:
@@ -188,7 +189,7 @@ class _Builder:
         if node_id not in self.graph:
             self.graph.add_node(node_id, kind="system", system_kind=SystemKind.EXTERNAL.value, name=node_id,
                                 stub=True, sanctioned=False, vendor="", category="", data=(), evidence=(),
-                                internal=False, aliases=(), owner="", hosts=())
+                                sign_in_with="", internal=False, aliases=(), owner="", hosts=())
 
     # -- stages -------------------------------------------------------------------------------------
 

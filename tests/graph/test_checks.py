@@ -605,3 +605,45 @@ def test_same_subject_undecided_twice_is_counted_once() -> None:
     s.credential(MAP, kind="api_key", name="undated", created_days=None, last_used_days=None)
     (coverage,) = run("security-stale-credential", s).coverage
     assert coverage.status is CheckStatus.PARTIAL and coverage.unknown_count == 1
+
+
+def test_a_sanctioned_app_with_broad_scopes_is_not_a_high_risk_grant() -> None:
+    s = base()
+    s.tenant("gw", vendor="google-workspace", category="productivity")
+    app = s.integration("gw:tenant:GW", "HubSpot Sales", kind="oauth_client",
+                        scopes=("https://www.googleapis.com/auth/gmail.readonly",))
+    s.credential("gw:tenant:GW", name="HubSpot Sales", integration=app,
+                 scopes=("https://www.googleapis.com/auth/gmail.readonly",))
+    assert findings("security-high-risk-grant", s) == []
+
+
+def test_sign_in_flows_are_not_data_flows() -> None:
+    s = base()
+    s.tenant("cf", vendor="contentful", category="cms", data=("content",))
+    s.sanction("contentful", vendor="contentful", owner=ANA, data=("content",))
+    s.flow(IDP, "cf:tenant:CF", "sso", data=("pii",))
+    s.flow(IDP, "map:tenant:MAP", "sso", data=("pii",))
+    s.flow(IDP, CRM, "sso", data=("pii",))
+    result = s.evaluate(CHECKS.values())
+    assert result.findings == []
+
+
+def test_routes_are_not_followed_onwards_from_an_app_that_only_holds_a_grant() -> None:
+    s = base()
+    s.tenant("gw", vendor="google-workspace", category="productivity", data=("pii", "contact"))
+    s.sanction("gw", vendor="google-workspace", owner=ANA, data=("pii",))
+    for app in ("HubSpot", "Salesforce"):
+        s.flow("gw:tenant:GW", s.external(name=app, seen_by="gw"), "oauth_grant", data=("pii", "contact"))
+    for check_id in ("duplicate-data-path-parallel-paths", "duplicate-data-path-multiple-writers",
+                     "dirty-data-path-unapproved-writer"):
+        assert findings(check_id, s) == [], check_id
+
+
+def test_a_google_product_is_behind_sso_when_google_workspace_is() -> None:
+    s = base()
+    s.tenant("gw", vendor="google-workspace", category="productivity", data=("pii",))
+    s.sanction("gw", vendor="google-workspace", owner=ANA, data=("pii",))
+    s.flow(IDP, "gw:tenant:GW", "sso", data=("pii",))
+    s.flow(CRM, s.external(name="BigQuery", seen_by="crm"), "api", data=("contact",))
+    s.sanction("bigquery", vendor="bigquery", owner=ANA, data=("contact", "pii"))
+    assert findings("shadow-it-pii-system-without-sso", s) == []
