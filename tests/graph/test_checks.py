@@ -647,3 +647,16 @@ def test_a_google_product_is_behind_sso_when_google_workspace_is() -> None:
     s.flow(CRM, s.external(name="BigQuery", seen_by="crm"), "api", data=("contact",))
     s.sanction("bigquery", vendor="bigquery", owner=ANA, data=("contact", "pii"))
     assert findings("shadow-it-pii-system-without-sso", s) == []
+
+
+def test_a_departed_users_grant_is_reported_once_on_its_token() -> None:
+    s = base()
+    gone = s.account(MAP, CARL, active=False)
+    s.account(IDP, CARL, active=False)
+    app = s.integration(MAP, "Zapier", kind="oauth_client", owners=(OwnerHint("granted_by", CARL),))
+    token = s.credential(MAP, name="Zapier", integration=app, account=gone)
+    s.flow(MAP, s.external(name="Zapier", seen_by="map"), "oauth_grant", integration=app,
+           owners=(OwnerHint("granted_by", CARL),))
+    s.sanction("zapier", vendor="zapier", owner=BEN)
+    (finding,) = findings("unowned-orphaned-integration", s)
+    assert finding.subjects[0] == token
