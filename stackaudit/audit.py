@@ -20,6 +20,7 @@ from stackaudit.check import Check, NotEvaluated, Unknown
 from stackaudit.config import Config, Waiver
 from stackaudit.errors import UsageError
 from stackaudit.graph import Catalogue, build_graph, index, missing_requirement
+from stackaudit.graph.build import gc_paused
 from stackaudit.model import (
     SCHEMA_VERSION,
     CheckCoverage,
@@ -86,11 +87,12 @@ def evaluate(inventory: Inventory, config: Config, checks: Iterable[Check], *, o
 
     findings: dict[str, Finding] = {}
     coverage: list[CheckCoverage] = []
-    for check in checks:
-        if check in skipped:
-            coverage.append(CheckCoverage(check.id, CheckStatus.SKIPPED, "not selected (--check / --skip-check)"))
-            continue
-        coverage.append(_run_one(check, graph, config, findings))
+    with gc_paused():
+        for check in checks:
+            if check in skipped:
+                coverage.append(CheckCoverage(check.id, CheckStatus.SKIPPED, "not selected (--check / --skip-check)"))
+                continue
+            coverage.append(_run_one(check, graph, config, findings))
     ordered = sorted(findings.values(), key=lambda f: (-f.severity, f.category, f.check_id, f.id))
     waived, states = apply_waivers(ordered, config.waivers, today or datetime.now(UTC).date())
     return AuditResult(graph=graph, findings=waived, coverage=coverage, waivers=states,
@@ -123,12 +125,13 @@ def _run_one(check: Check, graph: nx.MultiDiGraph, config: Config, findings: dic
     if not unknown:
         return CheckCoverage(check.id, CheckStatus.EVALUATED, findings=count)
     reasons = sorted({u.reason for u in unknown if u.reason})
-    reason = f"could not decide {len(unknown)} subject{'s' if len(unknown) != 1 else ''}"
+    subjects = list(dict.fromkeys(u.subject for u in unknown))
+    reason = f"could not decide {len(subjects)} subject{'s' if len(subjects) != 1 else ''}"
     if reasons:
         more = f" (and {len(reasons) - 3} more reasons)" if len(reasons) > 3 else ""
         reason += ": " + "; ".join(reasons[:3]) + more
     return CheckCoverage(check.id, CheckStatus.PARTIAL, reason, findings=count,
-                         unknown=tuple(u.subject for u in unknown[:UNKNOWN_SAMPLE]), unknown_count=len(unknown))
+                         unknown=tuple(subjects[:UNKNOWN_SAMPLE]), unknown_count=len(subjects))
 
 
 # -- waivers ----------------------------------------------------------------------------------------
@@ -141,6 +144,10 @@ def waiver_matches(waiver: Waiver, finding: Finding) -> bool:
         return False
     pattern = waiver.subject or "*"
     return pattern == "*" or any(fnmatch.fnmatchcase(s, pattern) for s in finding.subjects)
+
+
+def _approval(waiver: Waiver) -> str:
+    return f"approved by {waiver.approved_by}" if waiver.approved_by else "approver not recorded"
 
 
 def apply_waivers(findings: list[Finding], waivers: Iterable[Waiver], today: date
@@ -156,11 +163,11 @@ def apply_waivers(findings: list[Finding], waivers: Iterable[Waiver], today: dat
                 continue
             matched[i].append(finding.id)
             if waiver.expired(today):
-                note = note or f"waiver expired on {waiver.expires} (approved by {waiver.approved_by}: {waiver.reason})"
+                note = note or f"waiver expired on {waiver.expires} ({_approval(waiver)}: {waiver.reason})"
             elif not waived:
                 waived = True
                 until = f" until {waiver.expires}" if waiver.expires else ""
-                note = f"waived by {waiver.approved_by}{until}: {waiver.reason}"
+                note = f"waived{until}, {_approval(waiver)}: {waiver.reason}"
         out.append(dataclasses.replace(finding, waived=waived, waiver=note) if note else finding)
     states = []
     for i, waiver in enumerate(waivers):

@@ -125,6 +125,8 @@ def cli(ctx: click.Context, debug: bool, plugins_dir: Path | None, disabled: tup
       stackaudit init              write a starter stackaudit.toml
       stackaudit auth set NAME     store a connection's credentials in the OS keyring
       stackaudit scan              scan every configured connection
+      stackaudit checks -v         what the audit checks, and why
+      stackaudit audit INVENTORY   re-evaluate a saved inventory.json offline
     """
     _configure_logging(debug)
     ctx.obj = Context(debug, plugins_dir, disabled)
@@ -229,16 +231,16 @@ def _print_findings(result: AuditResult) -> None:
     if uncovered:
         out.print(f"\n[yellow]Checks not fully evaluated ({len(uncovered)})[/]:")
         for c in uncovered:
-            out.print(f"  - {c.check_id}: {c.status.value.replace('_', ' ')}: {c.reason}", soft_wrap=True)
+            out.print(escape(f"  - {c.check_id}: {c.status.value.replace('_', ' ')}: {c.reason}"), soft_wrap=True)
     for waiver in result.waivers:
-        target = waiver.finding or f"{waiver.check} {waiver.subject}"
+        target = escape(waiver.finding or f"{waiver.check} {waiver.subject}")
         if waiver.state is WaiverState.EXPIRED:
             out.print(f"[yellow]waiver expired[/] on {waiver.expires} ({target}): no longer applied to "
                       f"{len(waiver.matched)} finding(s)", soft_wrap=True)
         elif waiver.state is WaiverState.UNUSED:
             out.print(f"note: waiver {target} matched no finding", soft_wrap=True)
     for warning in result.warnings:
-        err.print(f"[yellow]warning:[/] {warning}", soft_wrap=True)
+        err.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
 
 
 @contextmanager
@@ -412,17 +414,18 @@ def checks(obj: Context, category: str | None, verbose: bool, config_path: Path 
     if not verbose:
         for c in selected:
             severity = str(overrides.get(c.id, c.severity)) + (" (policy)" if c.id in overrides else "")
-            table.add_row(c.id, c.category, severity, c.title, ", ".join(c.requires) or "-", registry.owner(c.id))
+            table.add_row(escape(c.id), c.category, severity, escape(c.title), ", ".join(c.requires) or "-",
+                          escape(registry.owner(c.id)))
         out.print(table)
         return
     for c in selected:
         severity = str(overrides.get(c.id, c.severity)) + (" (set by policy)" if c.id in overrides else "")
-        out.print(f"[bold]{c.id}[/] — {c.title}")
+        out.print(f"[bold]{escape(c.id)}[/] — {escape(c.title)}")
         out.print(f"  category: {c.category}; severity: {severity}; plugin: {registry.owner(c.id)}")
         if c.requires:
             out.print(f"  needs: {', '.join(c.requires)}")
-        out.print(f"  why: {c.rationale}", soft_wrap=True)
-        out.print(f"  fix: {c.remediation}", soft_wrap=True)
+        out.print(f"  why: {escape(c.rationale)}", soft_wrap=True)
+        out.print(f"  fix: {escape(c.remediation)}", soft_wrap=True)
         for ref in c.references:
             out.print(f"  see: {ref}")
         out.print()

@@ -18,7 +18,8 @@ Shared vocabularies (free strings, so plugins can add their own; these are the o
 - ``Flow.flow_kind``: native_sync (a vendor's built-in sync), webhook, oauth_grant (a third party reads the
   tenant through an OAuth grant), destination (CDP routing), plugin (a site plugin sends data), tracking
   (a site or app sends events), link (analytics product links), outbound_endpoint (a configured remote
-  endpoint), api (an API client pulls or pushes).
+  endpoint), api (an API client pulls or pushes), sso (an identity provider signs users in to an app: identity
+  claims, not a data feed; the checks do not treat it as data moving).
 - ``Credential.credential_kind``: oauth_token, api_key, app_password, private_app_token, write_key,
   measurement_secret, delivery_key, api_token.
 - ``System.attributes`` keys the checks read: ``public_user_list`` (bool: the tenant's list of users can be
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import json
 import types
@@ -399,7 +401,7 @@ class Finding:
     waived: bool = False
     waiver: str = ""  # why it is waived, or that the waiver that matched it has expired
 
-    @property
+    @functools.cached_property
     def id(self) -> str:
         parts = sorted(self.key or self.subjects)
         digest = hashlib.sha256("\x1f".join((self.check_id, *parts)).encode()).hexdigest()

@@ -20,7 +20,7 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
     for category in idx.categories():
         if category in CLASSIFICATIONS or category in declared:
             continue
-        succ, _pred = idx.category_graph(category)
+        succ = idx.category_graph(category).succ
         systems = sorted({n for u, targets in succ.items() for n in (u, *targets)})
         if len(systems) < MIN_SYSTEMS:
             continue

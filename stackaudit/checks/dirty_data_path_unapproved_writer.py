@@ -15,7 +15,8 @@ def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
     idx = index(graph)
     for record in idx.nodes("system"):
         for category in idx.attrs(record).get("system_of_record", ()):
-            _succ, pred = idx.category_graph(category)
+            flows = idx.category_graph(category)
+            pred = flows.onward_pred  # a system of record reading another through its own grant is no writer
             for writer in sorted(pred.get(record, {})):
                 attrs = idx.attrs(writer)
                 keys = pred[record][writer]
@@ -27,7 +28,7 @@ def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
                         continue
                     why = f"its registry entry approves only {', '.join(attrs['approved_data'])}"
                     severity = Severity.MEDIUM
-                elif any(u != record for u in pred.get(writer, {})):
+                elif any(u != record for u in flows.onward_pred.get(writer, {})):
                     continue  # it relays data from elsewhere: dirty-data-path-unsanctioned-intermediary shows the path
                 else:
                     why = "it is not in the sanctioned registry"

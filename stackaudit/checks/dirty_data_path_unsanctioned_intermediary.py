@@ -18,12 +18,13 @@ def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
     hits: dict[tuple[str, str], tuple[list[str], DataPath, str]] = {}  # (intermediary, record) -> ...
     for record in idx.nodes("system"):
         for category in idx.attrs(record).get("system_of_record", ()):
-            succ, pred = idx.category_graph(category)
+            flows = idx.category_graph(category)
             search = SearchResult()
-            seen = reverse_distances(pred, record, max_len=policy.max_path_length, budget=policy.path_search_budget,
-                                     result=search)
+            seen = reverse_distances(flows.pred, record, max_len=policy.max_path_length,
+                                     budget=policy.path_search_budget, onward_pred=flows.onward_pred, result=search)
             if search.truncated:
-                yield Unknown(record, f"{category}: stopped after {search.steps} steps (policy.path_search_budget)")
+                yield Unknown(record, f"{category}: the path search stopped after {policy.path_search_budget} "
+                              "steps (policy.path_search_budget)")
             for node in sorted(seen):
                 attrs = idx.attrs(node)
                 problem = "not sanctioned" if not attrs.get("sanctioned") else \
@@ -31,14 +32,14 @@ def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
                 if not problem:
                     continue
                 chain = route_to(seen, node, record)
-                feeder = next((u for u in sorted(pred.get(node, {})) if u not in chain), None)
+                feeder = next((u for u in sorted(flows.onward_pred.get(node, {})) if u not in chain), None)
                 if feeder is None:
                     continue  # data starts here: an unsanctioned writer, not a hop on someone else's path
                 key = (node, record)
                 if key in hits:
                     hits[key][0].append(category)
                 else:
-                    hits[key] = ([category], data_path(succ, (feeder, *chain)), problem)
+                    hits[key] = ([category], data_path(flows.succ, (feeder, *chain)), problem)
     for (node, record), (categories, path, problem) in sorted(hits.items()):
         yield CHECK.finding(
             message=(f"{', '.join(categories)} data reaches the system of record {idx.label(record)} through "

@@ -23,7 +23,8 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
     idx = index(graph)
     for node in idx.nodes("system"):
         for category in idx.attrs(node).get("system_of_record", ()):
-            succ, pred = idx.category_graph(category)
+            flows = idx.category_graph(category)
+            succ, pred = flows.succ, flows.onward_pred  # reading another system through a grant is no write
             writers = sorted(w for w in pred.get(node, {}) if w != node)
             independent = [w for w in writers if not two_way_sync(idx, succ, w, node)]
             if len(writers) < 2 or not independent:

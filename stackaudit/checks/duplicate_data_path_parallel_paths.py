@@ -9,7 +9,8 @@ from stackaudit.check import Check, Unknown
 from stackaudit.checks._common import SAMPLE, data_path, names, owner_of_system, route_text
 from stackaudit.graph import index
 from stackaudit.graph.paths import Divergence, SearchResult, nearest_divergences
-from stackaudit.model import DataCategory, Finding, Severity
+from stackaudit.graph.query import CLASSIFICATIONS
+from stackaudit.model import Finding, Severity
 
 ROUTES_SHOWN = 2
 
@@ -17,29 +18,28 @@ ROUTES_SHOWN = 2
 def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
     idx = index(graph)
     policy = config.policy
-    by_target: dict[str, dict[str, list[Divergence]]] = {}  # target -> category -> divergences
+    by_target: dict[str, dict[tuple[str, ...], list[Divergence]]] = {}  # target -> categories -> divergences
     adjacency = {}
-    for category in idx.categories():
-        if category == DataCategory.UNKNOWN.value:
-            continue
-        succ, pred = idx.category_graph(category)
-        adjacency[category] = succ
-        search = SearchResult()
-        for target in sorted(n for n, p in pred.items() if len(p) >= 2):
-            found = nearest_divergences(pred, target, max_len=policy.max_path_length,
-                                        budget=policy.path_search_budget - search.steps, result=search)
+    for group in idx.category_groups(exclude=CLASSIFICATIONS):
+        flows = idx.category_graph(group[0])
+        adjacency[group] = flows.succ
+        for target in sorted(n for n, p in flows.pred.items() if len(p) >= 2):
+            search = SearchResult()
+            found = nearest_divergences(flows.pred, target, max_len=policy.max_path_length,
+                                        budget=policy.path_search_budget, onward_pred=flows.onward_pred,
+                                        result=search)
             if found:
-                by_target.setdefault(target, {})[category] = found
+                by_target.setdefault(target, {})[group] = found
             if search.truncated:
-                yield Unknown(f"category:{category}", f"stopped after {search.steps} steps "
-                              "(policy.path_search_budget); routes into further systems were not searched")
-                break
-    for target, per_category in sorted(by_target.items()):
-        categories = sorted(per_category)
-        origins = sorted({d.origin for found in per_category.values() for d in found})
-        first_category = categories[0]
-        shown = per_category[first_category][:ROUTES_SHOWN]
-        paths = [data_path(adjacency[first_category], route) for d in shown for route in (d.first, d.second)]
+                yield Unknown(target, f"{', '.join(group)}: the route search stopped after "
+                              f"{policy.path_search_budget} steps (policy.path_search_budget); further routes were "
+                              "not searched")
+    for target, per_group in sorted(by_target.items()):
+        categories = sorted(c for group in per_group for c in group)
+        origins = sorted({d.origin for found in per_group.values() for d in found})
+        first_group = next(iter(per_group))
+        shown = per_group[first_group][:ROUTES_SHOWN]
+        paths = [data_path(adjacency[first_group], route) for d in shown for route in (d.first, d.second)]
         example = shown[0]
         yield CHECK.finding(
             message=(f"{idx.label(target)} receives {', '.join(categories)} data along more than one route from "
@@ -50,7 +50,7 @@ def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
             paths=paths,
             evidence=idx.evidence(*(f for p in paths for f in p.flows)),
             details={"categories": ", ".join(categories), "origins": len(origins),
-                     "routes": sum(len(f) for f in per_category.values())},
+                     "routes": sum(len(f) for f in per_group.values())},
             owner=owner_of_system(idx, target),
         )
 
@@ -64,7 +64,9 @@ CHECK = Check(
                "webhook), they arrive as duplicates or overwrite each other in an order nobody chose, and "
                "consent or deletions applied on one route are missed on the other. The search follows at most "
                "policy.max_path_length hops and reports, for each receiving system, the origins where two routes "
-               "split; parallel flows between the same two systems count as one route."),
+               "split; parallel flows between the same two systems count as one route. Routes follow data categories "
+               "(contact, behavioral…), not the pii classification alone, and are not followed onwards from an "
+               "app that only holds an OAuth grant: a grant shows access, not a feed."),
     remediation=("Keep one route per data set: pick the sanctioned integration, switch off the other "
                  "(the zap, the webhook, the extra destination), and de-duplicate what already arrived twice."),
     references=(),

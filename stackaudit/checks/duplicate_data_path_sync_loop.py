@@ -9,10 +9,10 @@ from stackaudit.check import Check, Unknown
 from stackaudit.checks._common import data_path, route_text
 from stackaudit.graph import index
 from stackaudit.graph.paths import SearchResult, bounded_cycles
-from stackaudit.graph.query import VENDOR_SYNC_KINDS
-from stackaudit.model import DataCategory, Finding, Severity
+from stackaudit.graph.query import CLASSIFICATIONS, VENDOR_SYNC_KINDS
+from stackaudit.model import Finding, Severity
 
-MAX_LOOPS_PER_CATEGORY = 100
+MAX_LOOPS_PER_COMPONENT = 100
 
 
 def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
@@ -20,22 +20,22 @@ def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
     policy = config.policy
     loops: dict[tuple[str, ...], list[str]] = {}  # cycle -> categories
     adjacency: dict[tuple[str, ...], dict[str, dict[str, list[str]]]] = {}
-    for category in idx.categories():
-        if category == DataCategory.UNKNOWN.value:
-            continue
-        succ, _pred = idx.category_graph(category)
+    for group in idx.category_groups(exclude=CLASSIFICATIONS):
+        flows = idx.category_graph(group[0])
+        succ = flows.succ
         search = SearchResult()
         for cycle in bounded_cycles(succ, max_len=policy.max_path_length, budget=policy.path_search_budget,
-                                    limit=MAX_LOOPS_PER_CATEGORY, result=search):
+                                    limit=MAX_LOOPS_PER_COMPONENT, onward_succ=flows.onward_succ, result=search):
             if len(cycle) == 2:
                 a, b = cycle
                 if idx.flow_kinds(succ[a][b] + succ[b][a]) <= VENDOR_SYNC_KINDS:
                     continue  # a vendor's own two-way sync, seen from both ends
-            loops.setdefault(cycle, []).append(category)
+            loops.setdefault(cycle, []).extend(group)
             adjacency.setdefault(cycle, succ)
         if search.truncated:
-            yield Unknown(f"category:{category}", f"stopped after {search.steps} steps or "
-                          f"{MAX_LOOPS_PER_CATEGORY} loops; longer or further loops were not searched")
+            yield Unknown(f"category:{group[0]}", f"the loop search among strongly connected systems stopped at "
+                          f"policy.path_search_budget steps or {MAX_LOOPS_PER_COMPONENT} loops; further loops "
+                          "were not searched")
     for cycle, categories in sorted(loops.items()):
         closed = (*cycle, cycle[0])
         path = data_path(adjacency[cycle], closed)

@@ -16,8 +16,9 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
     idx = index(graph)
     for node in idx.nodes("integration"):
         attrs = idx.attrs(node)
-        if attrs.get("first_party") or attrs.get("integration_kind") in OWN_KINDS or not attrs.get("enabled", True):
-            continue
+        if (attrs.get("first_party") or attrs.get("sanctioned") or attrs.get("integration_kind") in OWN_KINDS
+                or not attrs.get("enabled", True)):
+            continue  # a sanctioned app's access was approved with it
         credentials = idx.credentials_by_integration.get(node, [])
         risky = dict(attrs.get("high_risk_scopes", ()))
         for cred in credentials:
@@ -25,18 +26,15 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
         if not risky:
             continue
         holders = sorted({idx.attrs(c)["account"] for c in credentials if idx.attrs(c).get("account")})
-        sanctioned = bool(attrs.get("sanctioned"))
         yield CHECK.finding(
-            message=(f"{attrs['name']} ({'sanctioned' if sanctioned else 'not sanctioned'}) holds high-risk scopes "
-                     f"in {idx.label(attrs['system'])}: "
+            message=(f"{attrs['name']}, not sanctioned, holds high-risk scopes in {idx.label(attrs['system'])}: "
                      + "; ".join(f"{scope} ({reason})" for scope, reason in sorted(risky.items()))
                      + (f", granted by {len(holders)} user{'s' if len(holders) != 1 else ''}" if holders else "")
                      + "."),
             subjects=(node, *holders),
             key=(node,),
-            severity=Severity.MEDIUM if sanctioned else Severity.HIGH,
             evidence=idx.evidence(node, *credentials[:20]),
-            details={"scopes": ", ".join(sorted(risky)), "users": len(holders), "sanctioned": sanctioned},
+            details={"scopes": ", ".join(sorted(risky)), "users": len(holders)},
             owner=idx.attrs(attrs["system"]).get("owner", ""),
         )
     for node in idx.nodes("credential"):  # grants without an app record
@@ -61,8 +59,9 @@ CHECK = Check(
     severity=Severity.HIGH,
     rationale=("Scopes such as full mailbox or Drive access, directory or admin APIs, or bulk export let a third "
                "party read far more than its feature needs; a breach at that vendor becomes a breach here. The "
-               "scopes counted as high-risk are listed in the vendor catalogue. High for unsanctioned apps, "
-               "medium for sanctioned ones (the registry does not record approved scopes)."),
+               "scopes counted as high-risk are listed in the vendor catalogue. Reported for apps the registry does "
+               "not sanction (a sanctioned app's access was approved with it), alongside "
+               "shadow-it-unsanctioned-oauth-app, because the fix differs: narrow or revoke the scopes."),
     remediation=("Ask the vendor for narrower scopes or a read-only mode, restrict the app to admin-approved "
                  "users, and revoke grants nobody needs."),
     references=("https://attack.mitre.org/techniques/T1528/",

@@ -8,6 +8,7 @@ from typing import Any
 from stackaudit.check import Check, Unknown
 from stackaudit.checks._common import names, owner_of_system
 from stackaudit.graph import index
+from stackaudit.graph.query import is_data_flow
 from stackaudit.model import DataCategory, Finding, Severity
 
 PII = DataCategory.PII.value
@@ -19,8 +20,7 @@ def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
         attrs = idx.attrs(node)
         if not attrs.get("sanctioned"):
             continue  # unsanctioned recipients are shadow-it findings
-        inbound = [(s, k) for s, k, f in idx.flows_in.get(node, ())
-                   if f.get("active", True) and PII in f.get("data", ())]
+        inbound = [(s, k) for s, k, f in idx.flows_in.get(node, ()) if is_data_flow(f) and PII in f.get("data", ())]
         if not inbound:
             continue
         if not attrs.get("approvals_declared"):

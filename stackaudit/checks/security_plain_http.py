@@ -14,7 +14,7 @@ from stackaudit.model import DataCategory, Finding, Severity
 
 def run(graph: Any, config: Any) -> Iterator[Finding]:
     idx = index(graph)
-    for source, target, key, flow in idx.active_flows():
+    for source, target, key, flow in idx.active_flows(sign_in=True):
         if flow.get("scheme") != "http":
             continue
         host = (flow.get("url") or "").split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]

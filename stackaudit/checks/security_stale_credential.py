@@ -47,8 +47,9 @@ def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
             continue
         holder = attrs.get("account") or ""
         who = f" granted by {idx.label(holder)}" if holder in idx.graph else ""
+        hint = f" ({attrs['fingerprint']})" if attrs.get("fingerprint") else ""
         yield CHECK.finding(
-            message=(f"{attrs.get('credential_kind') or 'credential'} {attrs['name']!r} in "
+            message=(f"{attrs.get('credential_kind') or 'credential'} {attrs['name']!r}{hint} in "
                      f"{idx.label(attrs['system'])}{who} is {' and '.join(reasons)} "
                      f"(policy: {policy.stale_credential_days} days unused, {policy.rotate_credential_days} "
                      "days between rotations)."),

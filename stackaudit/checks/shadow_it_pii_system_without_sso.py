@@ -31,6 +31,9 @@ def _fronted(idx: StackIndex) -> tuple[set[str], set[str]]:
 def run(graph: Any, config: Any) -> Iterator[Finding]:
     idx = index(graph)
     vendors, nodes = _fronted(idx)
+    for node in list(nodes):
+        if node in graph and graph.nodes[node].get("vendor"):
+            vendors.add(graph.nodes[node]["vendor"])  # a tenant the provider signs in to fronts its vendor
     providers = ", ".join(idx.label(p) for p in idx.sso_providers)
     for node in idx.nodes("system"):
         attrs = idx.attrs(node)
@@ -40,6 +43,8 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
             continue
         if node in nodes or (attrs.get("vendor") and attrs["vendor"] in vendors):
             continue
+        if attrs.get("sign_in_with") and attrs["sign_in_with"] in vendors:
+            continue  # users sign in with accounts (e.g. Google) that are themselves behind single sign-on
         yield CHECK.finding(
             message=(f"{idx.label(node)} holds personal data but no app for it was found in {providers}: people "
                      "sign in with their own passwords, and leaving the organisation does not lock them out."),
@@ -58,8 +63,9 @@ CHECK = Check(
     rationale=("Single sign-on is how access is granted with a role and removed on the day someone leaves. A "
                "sanctioned system holding personal data outside it keeps its own passwords and its own list of "
                "users, which is how departed staff keep access. Evaluated only when an identity provider is "
-               "scanned: a system counts as behind it when the provider has an app (or a flow) for that system "
-               "or its vendor."),
+               "scanned: a system counts as behind it when the provider has an app (or a sign-in flow) for that "
+               "system or its vendor, or when its users sign in with accounts of a vendor that is (the catalogue's "
+               "sign_in_with: Google products use Google Workspace accounts)."),
     remediation=("Add the system as an application in the identity provider (SAML/OIDC), assign it to the right "
                  "groups, and enforce SSO-only sign-in in the system's security settings."),
     references=("https://www.cisecurity.org/controls/access-control-management",),

@@ -42,7 +42,9 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
         attrs = idx.attrs(node)
         flows = grant_flows.get(node, [])
         grantors = _grantors(idx, node)
-        granted = flows or grantors or (attrs.get("users") or 0) > 0
+        tokens = any(idx.attrs(c).get("credential_kind") == "oauth_token"
+                     for c in idx.credentials_by_integration.get(node, ()))
+        granted = bool(flows) or tokens  # an app merely listed (e.g. an SSO app) has not been granted data access
         if (attrs.get("integration_kind") not in GRANTED_KINDS or not granted or not attrs.get("enabled", True)
                 or attrs.get("first_party") or attrs.get("sanctioned")):
             continue
@@ -94,7 +96,8 @@ CHECK = Check(
     category="shadow-it",
     severity=Severity.MEDIUM,
     rationale=("Every OAuth grant lets a third party read (and often change) the tenant's data as the user who "
-               "granted it, without procurement or security review. Severity rises with scope breadth (a high-risk "
+               "granted it, without procurement or security review. An app counts as granted when an OAuth grant "
+               "flow or an OAuth token shows it. Severity rises with scope breadth (a high-risk "
                "scope, or ten scopes or more) and with the number of users who granted it "
                "(policy.oauth_app_many_users): medium, high, critical."),
     remediation=("Review the app with the people who granted it: sanction it (add it to the registry, restrict it "

@@ -8,8 +8,8 @@ from typing import Any
 from stackaudit.check import Check
 from stackaudit.checks._common import flow_evidence, names, owner_of_system
 from stackaudit.graph import index
-from stackaudit.graph.query import SENSITIVE
-from stackaudit.model import Finding, Severity
+from stackaudit.graph.query import SENSITIVE, is_data_flow
+from stackaudit.model import DataCategory, Finding, Severity
 
 
 def run(graph: Any, config: Any) -> Iterator[Finding]:
@@ -19,7 +19,7 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
         if attrs.get("system_kind") == "tenant" or attrs.get("sanctioned") or attrs.get("internal"):
             continue
         inbound = [(source, key, flow) for source, key, flow in idx.flows_in.get(node, ())
-                   if flow.get("active", True) and flow.get("flow_kind") != "oauth_grant" and flow.get("data")]
+                   if is_data_flow(flow) and flow.get("flow_kind") != "oauth_grant" and flow.get("data")]
         if not inbound:
             continue
         data = sorted({c for _s, _k, flow in inbound for c in flow["data"]})
@@ -27,8 +27,9 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
         kinds = sorted({flow.get("flow_kind") or "flow" for _s, _k, flow in inbound})
         keys = [key for _s, key, _f in inbound]
         sensitive = bool(SENSITIVE.intersection(data))
+        what = "data of unknown kind" if data == [DataCategory.UNKNOWN.value] else f"data ({', '.join(data)})"
         yield CHECK.finding(
-            message=(f"{idx.label(node)} receives data ({', '.join(data)}) from {names(idx, sources)} "
+            message=(f"{idx.label(node)} receives {what} from {names(idx, sources)} "
                      f"through {len(inbound)} {'/'.join(kinds)} flow{'s' if len(inbound) > 1 else ''}, "
                      "and is not in the sanctioned registry."),
             subjects=(node, *keys),

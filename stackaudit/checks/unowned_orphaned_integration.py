@@ -28,28 +28,9 @@ def _hints(hints: tuple[OwnerHint, ...]) -> list[OwnerHint]:
 
 def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
     idx = index(graph)
-    for node in idx.nodes("integration"):
-        attrs = idx.attrs(node)
-        if not attrs.get("enabled", True):
-            continue
-        for hint in _hints(attrs.get("owner_hints", ())):
-            state = status(idx, hint.email, attrs["system"])
-            if state is None:
-                yield Unknown(node, f"no account of {hint.email} found to tell whether they are still active")
-            elif state == INACTIVE:
-                yield _finding(idx, node, attrs["name"], attrs["system"], hint, Severity.MEDIUM)
-    for key, (_source, _target, flow) in idx.flow_edges.items():
-        if not flow.get("active", True):
-            continue
-        system = str(flow.get("record_source") or _source)
-        if system not in idx.graph:
-            system = _source
-        for hint in _hints(flow.get("owner_hints", ())):
-            state = status(idx, hint.email, system)
-            if state is None:
-                yield Unknown(key, f"no account of {hint.email} found to tell whether they are still active")
-            elif state == INACTIVE:
-                yield _finding(idx, key, flow.get("name") or key, system, hint, Severity.MEDIUM)
+    # Credentials first: a live token of a departed user is the thing to revoke; the app it belongs to and the
+    # grant flow it makes are the same problem, so they are not reported again for the same person.
+    reported: set[tuple[str, str]] = set()  # (integration, email)
     for node in idx.nodes("credential"):
         attrs = idx.attrs(node)
         if (idx.days_since(attrs.get("expires_at")) or 0) > 0:
@@ -63,8 +44,36 @@ def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
         if state != INACTIVE and not holder.get("active", True):
             state = INACTIVE
         if state == INACTIVE:
+            reported.add((attrs.get("integration") or "", email))
             hint = OwnerHint("granted_by", email=email or holder.get("username", ""), name=holder.get("name", ""))
             yield _finding(idx, node, attrs["name"], attrs["system"], hint, Severity.HIGH, account=account)
+    for node in idx.nodes("integration"):
+        attrs = idx.attrs(node)
+        if not attrs.get("enabled", True):
+            continue
+        for hint in _hints(attrs.get("owner_hints", ())):
+            if (node, hint.email.lower()) in reported:
+                continue
+            state = status(idx, hint.email, attrs["system"])
+            if state is None:
+                yield Unknown(node, f"no account of {hint.email} found to tell whether they are still active")
+            elif state == INACTIVE:
+                reported.add((node, hint.email.lower()))
+                yield _finding(idx, node, attrs["name"], attrs["system"], hint, Severity.MEDIUM)
+    for key, (_source, _target, flow) in idx.flow_edges.items():
+        if not flow.get("active", True):
+            continue
+        system = str(flow.get("record_source") or _source)
+        if system not in idx.graph:
+            system = _source
+        for hint in _hints(flow.get("owner_hints", ())):
+            if (flow.get("integration") or "", hint.email.lower()) in reported:
+                continue
+            state = status(idx, hint.email, system)
+            if state is None:
+                yield Unknown(key, f"no account of {hint.email} found to tell whether they are still active")
+            elif state == INACTIVE:
+                yield _finding(idx, key, flow.get("name") or key, system, hint, Severity.MEDIUM)
 
 
 def _finding(idx: StackIndex, subject: str, name: str, system: str, hint: OwnerHint, severity: Severity, *,

@@ -70,6 +70,7 @@ class Vendor:
     prefix_match: bool = False
     sso_provider: bool = False
     directory: bool = False
+    sign_in_with: str = ""  # vendor whose accounts sign users in (Google products: google-workspace)
     source: str = "catalogue"  # catalogue | registry
 
 
@@ -127,13 +128,14 @@ class Catalogue:
     def from_dict(cls, data: Mapping[str, Any]) -> Catalogue:
         vendors = []
         for entry in data.get("vendor", []):
-            unknown = set(entry) - {"id", "name", "category", *_LIST_FIELDS, *_FLAG_FIELDS}
+            unknown = set(entry) - {"id", "name", "category", "sign_in_with", *_LIST_FIELDS, *_FLAG_FIELDS}
             if unknown or not entry.get("id") or not entry.get("name"):
                 raise CatalogueError(f"catalogue vendor {entry.get('id')!r}: needs id and name; "
                                      f"unknown fields {sorted(unknown)}")
             fields: dict[str, Any] = {f: tuple(entry.get(f, ())) for f in _LIST_FIELDS}
             fields.update({f: bool(entry.get(f, False)) for f in _FLAG_FIELDS})
-            vendors.append(Vendor(id=entry["id"], name=entry["name"], category=entry.get("category", ""), **fields))
+            vendors.append(Vendor(id=entry["id"], name=entry["name"], category=entry.get("category", ""),
+                                  sign_in_with=entry.get("sign_in_with", ""), **fields))
         scopes = [HighRiskScope(s["pattern"], s.get("reason", "")) for s in data.get("high_risk_scope", [])]
         return cls(vendors, scopes)
 

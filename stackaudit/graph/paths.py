@@ -1,7 +1,9 @@
 """Bounded path searches over one data category's flows, for the path checks.
 
-No search here enumerates all paths: each follows at most ``max_len`` hops and stops after ``budget`` steps,
-and says when it stopped early (``truncated``), so a check can report partial coverage instead of a pass.
+No search here enumerates all paths: each follows at most ``max_len`` hops and stops after ``budget`` steps
+(one search = one system and one data category, so the total work grows with the graph, not with the number of
+paths in it), and says when it stopped early (``truncated``), so a check can report partial coverage instead
+of a pass.
 Adjacency is :meth:`stackaudit.graph.StackIndex.category_graph`'s: node -> neighbour -> flow ids.
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterator
 
 import networkx as nx
 
@@ -32,15 +34,17 @@ class SearchResult:
 
 
 def nearest_divergences(pred: Adjacency, target: str, *, max_len: int, budget: int,
-                        result: SearchResult | None = None) -> list[Divergence]:
+                        onward_pred: Adjacency | None = None, result: SearchResult | None = None) -> list[Divergence]:
     """Origins with two routes into ``target`` that differ in the node data enters ``target`` from.
 
     A reverse breadth-first search from ``target``, one label per predecessor of ``target`` ("branch");
     each node keeps its two nearest branches and the next hop towards each. A node whose two branches
     leave by different next hops is where the routes split: the closest common origin of that pair.
     Routes follow strictly decreasing distance, so they are simple paths of at most ``max_len`` hops.
+    The last hop into ``target`` may be any hop of ``pred``; hops before it come from ``onward_pred``.
     """
     result = result if result is not None else SearchResult()
+    onward = pred if onward_pred is None else onward_pred
     entries: dict[str, dict[str, tuple[int, str]]] = {}  # node -> branch -> (distance, next hop)
     queue: deque[tuple[str, str]] = deque()
     for branch in pred.get(target, {}):
@@ -52,7 +56,7 @@ def nearest_divergences(pred: Adjacency, target: str, *, max_len: int, budget: i
         distance = entries[node][branch][0]
         if distance >= max_len:
             continue
-        for upstream in pred.get(node, {}):
+        for upstream in onward.get(node, {}):
             result.steps += 1
             if result.steps > budget:
                 result.truncated = True
@@ -83,9 +87,14 @@ def nearest_divergences(pred: Adjacency, target: str, *, max_len: int, budget: i
 
 
 def reverse_distances(pred: Adjacency, target: str, *, max_len: int, budget: int,
-                      result: SearchResult | None = None) -> dict[str, tuple[int, str]]:
-    """Every node that reaches ``target`` within ``max_len`` hops: node -> (distance, next hop)."""
+                      onward_pred: Adjacency | None = None, result: SearchResult | None = None
+                      ) -> dict[str, tuple[int, str]]:
+    """Every node that reaches ``target`` within ``max_len`` hops: node -> (distance, next hop).
+
+    The last hop into ``target`` may be any hop of ``pred``; hops before it come from ``onward_pred``.
+    """
     result = result if result is not None else SearchResult()
+    onward = pred if onward_pred is None else onward_pred
     seen: dict[str, tuple[int, str]] = {}
     queue: deque[str] = deque()
     for upstream in pred.get(target, {}):
@@ -97,7 +106,7 @@ def reverse_distances(pred: Adjacency, target: str, *, max_len: int, budget: int
         distance = seen[node][0]
         if distance >= max_len:
             continue
-        for upstream in pred.get(node, {}):
+        for upstream in onward.get(node, {}):
             result.steps += 1
             if result.steps > budget:
                 result.truncated = True
@@ -115,43 +124,44 @@ def route_to(seen: dict[str, tuple[int, str]], origin: str, target: str) -> tupl
     return tuple(nodes)
 
 
-def bounded_cycles(succ: Adjacency, *, max_len: int, budget: int, limit: int,
+def bounded_cycles(succ: Adjacency, *, max_len: int, budget: int, limit: int, onward_succ: Adjacency | None = None,
                    result: SearchResult | None = None) -> list[tuple[str, ...]]:
     """Simple cycles of at most ``max_len`` nodes, each once, starting at its smallest node.
 
-    Only strongly connected components with more than one node are searched. Stops after ``limit``
-    cycles or ``budget`` steps (``result.truncated``).
+    Hops continue along ``onward_succ``; the hop closing the cycle may be any hop of ``succ``. Only strongly
+    connected components with more than one node are searched, each with at most ``budget`` steps and
+    ``limit`` cycles (``result.truncated`` says when either stopped a search).
     """
     result = result if result is not None else SearchResult()
+    onward = succ if onward_succ is None else onward_succ
     digraph = nx.DiGraph()
     digraph.add_edges_from((u, v) for u, targets in succ.items() for v in targets if u != v)
     cycles: list[tuple[str, ...]] = []
     for component in nx.strongly_connected_components(digraph):
         if len(component) < 2:
             continue
+        inner = {u: sorted(v for v in onward.get(u, {}) if v in component) for u in component}
+        steps = found = 0
         for start in sorted(component):
-            stack: list[tuple[str, Iterable[str]]] = [(start, iter(sorted(succ.get(start, {}))))]
+            stack: list[Iterator[str]] = [iter(inner[start])]
             on_path = [start]
             while stack:
-                _node, successors = stack[-1]
-                advanced = False
-                for nxt in successors:
-                    result.steps += 1
-                    if result.steps > budget:
-                        result.truncated = True
-                        return cycles
-                    if nxt == start and len(on_path) > 1:
-                        cycles.append(tuple(on_path))
-                        if len(cycles) >= limit:
-                            result.truncated = True
-                            return cycles
-                        continue
-                    if nxt in component and nxt > start and nxt not in on_path and len(on_path) < max_len:
-                        stack.append((nxt, iter(sorted(succ.get(nxt, {})))))
-                        on_path.append(nxt)
-                        advanced = True
-                        break
-                if not advanced:
+                nxt = next(stack[-1], None)
+                if nxt is None:
                     stack.pop()
                     on_path.pop()
+                    continue
+                steps += 1
+                if nxt > start and nxt not in on_path:
+                    on_path.append(nxt)
+                    if start in succ.get(nxt, {}):
+                        cycles.append(tuple(on_path))
+                        found += 1
+                    stack.append(iter(inner[nxt] if len(on_path) < max_len else ()))
+                if steps >= budget or found >= limit:
+                    break
+            if steps >= budget or found >= limit:
+                result.truncated = True
+                break
+        result.steps += steps
     return cycles

@@ -6,6 +6,7 @@ share one pass over the nodes. Nothing here mutates the graph.
 
 from __future__ import annotations
 
+import dataclasses
 import weakref
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -25,10 +26,31 @@ SENSITIVE = frozenset({DataCategory.PII.value, DataCategory.CONTACT.value, DataC
                        DataCategory.CREDENTIALS.value})
 # A vendor's own two-way integration shows up as these kinds, seen from either end.
 VENDOR_SYNC_KINDS = frozenset({"native_sync", "oauth_grant"})
+# Sign-in: an identity provider asserting who a user is to an app. Identity claims, not a data feed.
+SIGN_IN_KINDS = frozenset({"sso"})
+# Access: the app *can* read the tenant. It proves where data may go, not that the app feeds it onwards.
+ACCESS_KINDS = frozenset({"oauth_grant"})
 
 ACTIVE, INACTIVE, ABSENT = "active", "inactive", "absent"
 
 Adjacency = dict[str, dict[str, list[str]]]  # node -> neighbour -> flow ids
+
+
+def is_data_flow(attrs: Mapping[str, Any]) -> bool:
+    """An active flow that moves data (not a sign-in)."""
+    return bool(attrs.get("active", True)) and attrs.get("flow_kind") not in SIGN_IN_KINDS
+
+
+@dataclasses.dataclass(frozen=True)
+class CategoryGraph:
+    """One data category's flows. ``succ``/``pred`` hold every hop; ``onward_succ``/``onward_pred`` only hops
+    a route may continue from: a hop that is nothing but an OAuth grant shows access, so a route may end
+    with it but is not followed further from the app that holds it."""
+
+    succ: Adjacency
+    pred: Adjacency
+    onward_succ: Adjacency
+    onward_pred: Adjacency
 
 
 class StackIndex:
@@ -66,7 +88,7 @@ class StackIndex:
         self.sso_providers = [n for n in self.tenants if graph.nodes[n].get("sso_provider")]
         self.directories = [n for n in self.tenants
                             if graph.nodes[n].get("directory") and self.accounts_by_system.get(n)]
-        self._category_graphs: dict[str, tuple[Adjacency, Adjacency]] = {}
+        self._category_graphs: dict[str, CategoryGraph] = {}
 
     # -- nodes --------------------------------------------------------------------------------------
 
@@ -112,13 +134,14 @@ class StackIndex:
 
     # -- flows --------------------------------------------------------------------------------------
 
-    def active_flows(self) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    def active_flows(self, *, sign_in: bool = False) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+        """Active flows that move data; with ``sign_in=True`` also identity providers' sign-in flows."""
         for key, (source, target, attrs) in self.flow_edges.items():
-            if attrs.get("active", True):
+            if attrs.get("active", True) and (sign_in or attrs.get("flow_kind") not in SIGN_IN_KINDS):
                 yield source, target, key, attrs
 
-    def category_graph(self, category: str) -> tuple[Adjacency, Adjacency]:
-        """Successors and predecessors over active flows carrying ``category`` (parallel flows grouped)."""
+    def category_graph(self, category: str) -> CategoryGraph:
+        """One category's data flows as adjacency (parallel flows grouped per pair of systems)."""
         cached = self._category_graphs.get(category)
         if cached is None:
             succ: Adjacency = defaultdict(dict)
@@ -127,16 +150,36 @@ class StackIndex:
                 if category in attrs.get("data", ()):
                     succ[source].setdefault(target, []).append(key)
                     pred[target].setdefault(source, []).append(key)
-            cached = (dict(succ), dict(pred))
+            onward_succ: Adjacency = defaultdict(dict)
+            onward_pred: Adjacency = defaultdict(dict)
+            for source, targets in succ.items():
+                for target, keys in targets.items():
+                    if not self.flow_kinds(keys) <= ACCESS_KINDS:
+                        onward_succ[source][target] = keys
+                        onward_pred[target][source] = keys
+            cached = CategoryGraph(dict(succ), dict(pred), dict(onward_succ), dict(onward_pred))
             self._category_graphs[category] = cached
         return cached
 
     def categories(self) -> list[str]:
-        """Data categories carried by at least one active flow (classifications last)."""
+        """Data categories carried by at least one active data flow (classifications last)."""
         seen: dict[str, None] = {}
         for _s, _t, _k, attrs in self.active_flows():
             seen.update(dict.fromkeys(attrs.get("data", ())))
         return sorted(seen, key=lambda c: (c in CLASSIFICATIONS, c))
+
+    def category_groups(self, *, exclude: frozenset[str] = frozenset()) -> list[tuple[str, ...]]:
+        """Categories grouped when exactly the same flows carry them (pii and contact usually travel
+        together), so a path search runs once per group; each group sorted, classifications last."""
+        keys: dict[str, list[str]] = defaultdict(list)
+        for _s, _t, key, attrs in self.active_flows():
+            for category in attrs.get("data", ()):
+                if category not in exclude:
+                    keys[category].append(key)
+        groups: dict[frozenset[str], list[str]] = {}
+        for category in sorted(keys, key=lambda c: (c in CLASSIFICATIONS, c)):
+            groups.setdefault(frozenset(keys[category]), []).append(category)
+        return [tuple(group) for group in groups.values()]
 
     def flow_kinds(self, keys: list[str]) -> set[str]:
         return {self.flow_edges[k][2].get("flow_kind", "") for k in keys}
@@ -175,6 +218,8 @@ class StackIndex:
             if hint.email:
                 out.setdefault(hint.email.lower(), hint.role)
         for _source, _key, flow in self.flows_in.get(node, ()):
+            if not is_data_flow(flow):
+                continue
             for hint in flow.get("owner_hints", ()):
                 if hint.email:
                     out.setdefault(hint.email.lower(), hint.role)
@@ -192,15 +237,22 @@ class StackIndex:
         return out
 
 
-_cache: weakref.WeakKeyDictionary[nx.MultiDiGraph, tuple[tuple[int, int], StackIndex]] = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[nx.MultiDiGraph, tuple[int, StackIndex]] = weakref.WeakKeyDictionary()
 
 
-def index(graph: nx.MultiDiGraph) -> StackIndex:
-    """The graph's index, built on first use and reused while the graph keeps its size."""
-    signature = (graph.number_of_nodes(), graph.number_of_edges())
+def index(graph: nx.MultiDiGraph, *, refresh: bool = False) -> StackIndex:
+    """The graph's index, built on first use and reused after that.
+
+    Checks and reporters only read the graph; code that changes a graph after indexing it passes
+    ``refresh=True`` (a change in the number of nodes is noticed on its own).
+    """
+    signature = graph.number_of_nodes()
     cached = _cache.get(graph)
-    if cached is None or cached[0] != signature:
-        cached = (signature, StackIndex(graph))
+    if refresh or cached is None or cached[0] != signature:
+        from stackaudit.graph.build import gc_paused
+
+        with gc_paused():
+            cached = (signature, StackIndex(graph))
         _cache[graph] = cached
     return cached[1]
 
