@@ -16,6 +16,7 @@ listing.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import email.utils
 import json
@@ -68,7 +69,16 @@ class RateLimit:
 
 
 class RateLimiter:
-    """A thread-safe token bucket. ``pause(seconds)`` makes every caller wait (after a 429)."""
+    """A thread-safe limiter that never lets more than ``limit.requests`` start in any ``limit.per_seconds``.
+
+    A sliding window over the send times of the last ``requests`` calls, not a token bucket: a bucket that
+    starts full admits a burst of ``requests`` plus the refill, up to twice the documented limit in the first
+    window, which a vendor counting "N per minute" answers with rate-limit errors. Vendors count arrivals,
+    which trail our send times by the network latency, so the window is widened by a small guard interval.
+    ``pause(seconds)`` makes every caller wait (after a 429).
+    """
+
+    GUARD = 0.02  # share of the window kept free for latency differences between our clock and the vendor's
 
     def __init__(self, limit: RateLimit | None, *, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> None:
@@ -76,8 +86,8 @@ class RateLimiter:
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
-        self._tokens = float(limit.requests) if limit else 0.0
-        self._updated = clock()
+        self._sent: collections.deque[float] = collections.deque()
+        self._window = limit.per_seconds * (1 + self.GUARD) if limit else 0.0
         self._paused_until = 0.0
         self._slots = threading.BoundedSemaphore(limit.concurrency) if limit and limit.concurrency else None
 
@@ -89,13 +99,12 @@ class RateLimiter:
                 now = self._clock()
                 wait = self._paused_until - now
                 if wait <= 0:
-                    elapsed = now - self._updated
-                    self._updated = now
-                    self._tokens = min(float(self.limit.requests), self._tokens + elapsed * self.limit.rate)
-                    if self._tokens >= 1:
-                        self._tokens -= 1
+                    while self._sent and now - self._sent[0] >= self._window:
+                        self._sent.popleft()
+                    if len(self._sent) < self.limit.requests:
+                        self._sent.append(now)
                         return
-                    wait = (1 - self._tokens) / self.limit.rate
+                    wait = self._sent[0] + self._window - now
             self._sleep(wait)
 
     def pause(self, seconds: float) -> None:
