@@ -22,7 +22,7 @@ from urllib.parse import quote, urljoin
 import requests
 
 from stackaudit import ApiError, CredentialError, Retry, ScanContext
-from stackaudit.http import ApiSession, default_classify, follow_cursor, parse_retry_after
+from stackaudit.http import ApiSession, RetryPolicy, default_classify, follow_cursor, parse_retry_after
 from stackaudit.oauth import jwt_bearer_token
 
 SCOPES = (
@@ -36,6 +36,9 @@ TOKEN_REFRESH_AFTER = 50 * 60.0
 
 # 403 reasons that mean "slow down", per https://developers.google.com/workspace/admin/directory/v1/limits
 RATE_LIMIT_REASONS = frozenset({"userRateLimitExceeded", "rateLimitExceeded", "quotaExceeded"})
+# Google's advice for quota answers: exponential backoff up to 32-64 s. Seven retries wait about a minute in
+# all, enough for a per-minute quota that something else (another tool on the same project) used up.
+QUOTA_BACKOFF = RetryPolicy(attempts=8, backoff=1.0, max_wait=32.0)
 # 403 reason for a token that lacks the scope an endpoint needs: the whole area is unreadable.
 MISSING_SCOPE_REASONS = frozenset({"insufficientPermissions"})
 
@@ -129,6 +132,7 @@ class SessionPool:
         session: ApiSession | None = getattr(self._local, "session", None)
         if session is None:
             session = self.ctx.session()
+            session.retry = QUOTA_BACKOFF
             self._local.session = session
             with self._lock:
                 self._all.append(session)
