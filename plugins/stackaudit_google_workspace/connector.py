@@ -81,8 +81,8 @@ class GoogleWorkspaceConnector(Connector):
     # Google's quota answers (403 userRateLimitExceeded and kin, 429) are retried; errors are told apart by their
     # reason ("notFound", "insufficientPermissions"). mypy reads the base's callable ClassVars as methods, hence
     # the ignores.
-    classify = staticmethod(classify_google)  # type: ignore[assignment]
-    error_parser = staticmethod(error_reason)  # type: ignore[assignment]
+    classify = staticmethod(classify_google)
+    error_parser = staticmethod(error_reason)
 
     def collect(self, ctx: ScanContext) -> None:
         sessions = SessionPool(ctx)

@@ -62,7 +62,7 @@ class OktaConnector(Connector):
     # API actions" on One App and Enterprise orgs is 600 a minute:
     # https://developer.okta.com/docs/reference/rl-global-mgmt/ . 429s wait for X-Rate-Limit-Reset.
     rate_limit = RateLimit(requests=600, per_seconds=60.0)
-    classify = staticmethod(classify_okta)  # type: ignore[assignment]  # mypy reads callable ClassVars as methods
+    classify = staticmethod(classify_okta)
 
     def collect(self, ctx: ScanContext) -> None:
         sessions = SessionPool(ctx)
