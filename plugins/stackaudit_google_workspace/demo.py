@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from stackaudit.emulator import TenantSpec
+from stackaudit.emulator import TenantSpec, demo_now
 from stackaudit.oauth import generate_rsa_key_pair
 
 DOMAIN = "northwind.example"
@@ -138,7 +138,7 @@ def tenant_with_users(total: int, *, clean: bool = False) -> TenantSpec:
 
 
 def build_tenant(*, extra_users: int, clean: bool) -> TenantSpec:
-    now = datetime.now(UTC)
+    now = demo_now()
     rng = random.Random(7)
     users: list[dict[str, Any]] = []
     ids: dict[str, str] = {}

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import random
 import string
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from stackaudit.emulator import TenantSpec
+from stackaudit.emulator import TenantSpec, demo_now
 
 DOMAIN = "northwind.example"
 ORG_ID = "00o6nw7dem0ORG4ke697"
@@ -130,7 +130,7 @@ def _app(label: str, name: str, mode: str, host: str, n: int, now: datetime, rng
 
 def demo_tenant(scale: int = 1, *, clean: bool = False) -> TenantSpec:
     """Northwind's org; ``scale`` adds 1,000 store staff per step above 1 (for benchmarks)."""
-    now = datetime.now(UTC)
+    now = demo_now()
     rng = random.Random(11)
     users: list[dict[str, Any]] = []
     factors: dict[str, list[dict[str, Any]]] = {}
