@@ -481,7 +481,8 @@ def connectors(obj: Context) -> None:
         out.print(f"[bold]{connector.id}[/] — {connector.title} ({connector.category}), "
                   f"from plugin {registry.owner(connector.id)}")
         out.print(f"  {connector.description}")
-        out.print(f"  base_url: {connector.default_base_url or 'required (each tenant has its own)'}")
+        base_url = connector.default_base_url
+        out.print(f"  base_url: {'not used' if base_url == '' else base_url or 'required (each tenant has its own)'}")
         out.print(f"  credentials: {connector.credentials.describe()}")
         for field in connector.credentials.fields:
             out.print(f"    {field.name}: {field.help}{'' if field.secret else ' (not secret)'}")
@@ -540,6 +541,8 @@ def auth_set(obj: Context, name: str, config_path: Path, from_stdin: bool) -> No
     config = load_config(config_path)
     connector = _connector_for(obj, config, name)
     spec = connector.credentials
+    if not spec.required:
+        raise UsageError(f"{connector.title} needs no credentials", fix=f"scan {name} as it is")
     if from_stdin:
         values = parse_secret(sys.stdin.read(), plain_field=spec.plain, origin="standard input")
     else:
@@ -579,6 +582,9 @@ def auth_status(obj: Context, config_path: Path) -> None:
             table.add_row(connection.name, connection.connector, "[red]unknown connector[/]", "-", "-")
             continue
         spec = registry.get(connection.connector).credentials
+        if not spec.required:
+            table.add_row(connection.name, connection.connector, "[green]not needed[/]", "-", "-")
+            continue
         try:
             found = store.find(connection.name, spec)
         except StackAuditError as exc:
