@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from stackaudit import __version__
+from stackaudit.commands.plugin import plugin
 from stackaudit.config import DEFAULT_CONFIG, STARTER_CONFIG, Config, load_config
 from stackaudit.credentials import CredentialStore, env_var_name
 from stackaudit.engine import ScanEvent, run_scan
@@ -616,6 +617,9 @@ def auth_delete(name: str) -> None:
         out.print(f"deleted the keyring entry for {name}")
     else:
         out.print(f"no keyring entry for {name}; if it is set in {env_var_name(name)}, unset that variable")
+
+
+cli.add_command(plugin)
 
 
 def main() -> None:
