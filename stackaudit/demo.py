@@ -52,5 +52,6 @@ def demo_config_text(emulator: Emulator) -> str:
                 registry.append(entry)
     for entry in registry:
         lines += ["", "[[system]]"] + [f"{key} = {_toml_value(value)}" for key, value in entry.items()]
-    lines += ["", "[policy]", "stale_credential_days = 90", "inactive_user_days = 90", ""]
+    # Northwind is based in Dublin: its data-protection policy keeps personal data in the EU.
+    lines += ["", "[policy]", "stale_credential_days = 90", "inactive_user_days = 90", 'allowed_regions = ["eu"]', ""]
     return "\n".join(lines)
