@@ -23,6 +23,7 @@ from rich.table import Table
 from stackaudit import __version__
 from stackaudit.audit import AuditResult, evaluate, select_checks, write_findings
 from stackaudit.check import CATEGORIES
+from stackaudit.commands.plugin import plugin
 from stackaudit.config import DEFAULT_CONFIG, STARTER_CONFIG, Config, load_config
 from stackaudit.credentials import CredentialStore, env_var_name
 from stackaudit.engine import ScanEvent, run_scan
@@ -596,7 +597,8 @@ def connectors(obj: Context) -> None:
         out.print(f"[bold]{connector.id}[/] — {connector.title} ({connector.category}), "
                   f"from plugin {registry.owner(connector.id)}")
         out.print(f"  {escape(connector.description)}")
-        out.print(f"  base_url: {connector.default_base_url or 'required (each tenant has its own)'}")
+        base_url = connector.default_base_url
+        out.print(f"  base_url: {'not used' if base_url == '' else base_url or 'required (each tenant has its own)'}")
         out.print(f"  credentials: {connector.credentials.describe()}")
         for field in connector.credentials.fields:
             out.print(escape(f"    {field.name}: {field.help}{'' if field.secret else ' (not secret)'}"))
@@ -655,6 +657,8 @@ def auth_set(obj: Context, name: str, config_path: Path, from_stdin: bool) -> No
     config = load_config(config_path)
     connector = _connector_for(obj, config, name)
     spec = connector.credentials
+    if not spec.required:
+        raise UsageError(f"{connector.title} needs no credentials", fix=f"scan {name} as it is")
     if from_stdin:
         values = parse_secret(sys.stdin.read(), plain_field=spec.plain, origin="standard input")
     else:
@@ -694,6 +698,9 @@ def auth_status(obj: Context, config_path: Path) -> None:
             table.add_row(connection.name, connection.connector, "[red]unknown connector[/]", "-", "-")
             continue
         spec = registry.get(connection.connector).credentials
+        if not spec.required:
+            table.add_row(connection.name, connection.connector, "[green]not needed[/]", "-", "-")
+            continue
         try:
             found = store.find(connection.name, spec)
         except StackAuditError as exc:
@@ -725,6 +732,9 @@ def auth_delete(name: str) -> None:
         out.print(f"deleted the keyring entry for {name}")
     else:
         out.print(f"no keyring entry for {name}; if it is set in {env_var_name(name)}, unset that variable")
+
+
+cli.add_command(plugin)
 
 
 def main() -> None:

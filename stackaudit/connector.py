@@ -60,7 +60,8 @@ class Connector(abc.ABC):
     description: ClassVar[str]
     collects: ClassVar[tuple[str, ...]] = ()  # human-readable list of what it reads
     permissions: ClassVar[tuple[str, ...]] = ()  # least-privilege, read-only scopes/permissions to grant
-    default_base_url: ClassVar[str | None] = None  # None: the connection must give base_url
+    # None: the connection must give base_url; "": the connector reads no HTTP API (a local export file)
+    default_base_url: ClassVar[str | None] = None
     credentials: ClassVar[CredentialSpec]
     options: ClassVar[Mapping[str, Option]] = {}
     rate_limit: ClassVar[RateLimit | None] = None  # the vendor's documented limit

@@ -40,19 +40,29 @@ class CredentialSpec:
     """The credential fields a connector accepts, and which combinations of them are enough.
 
     ``plain`` names the field a bare secret string stands for (``STACKAUDIT_CREDENTIAL_X=tok123``).
+    A spec without combinations (``CredentialSpec(fields=(), combinations=())``) belongs to a connector that
+    needs no credentials, such as one reading a local export file.
     """
 
     fields: tuple[CredentialField, ...]
     combinations: tuple[tuple[str, ...], ...]
     plain: str = ""
 
+    @property
+    def required(self) -> bool:
+        return bool(self.combinations)
+
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
 
     def describe(self) -> str:
+        if not self.required:
+            return "none"
         return " or ".join("+".join(c) for c in self.combinations)
 
     def satisfied_by(self, values: Mapping[str, str]) -> tuple[str, ...] | None:
+        if not self.required:
+            return ()
         for combination in self.combinations:
             if all(values.get(name) for name in combination):
                 return combination
@@ -129,6 +139,8 @@ class CredentialStore:
 
     def resolve(self, connection: str, spec: CredentialSpec) -> FoundCredentials:
         """The credentials for a connection, or a :class:`CredentialError` that says how to add them."""
+        if not spec.required:
+            return FoundCredentials({}, "not needed", "")
         found = self.find(connection, spec)
         if found is None:
             hint = f" ({self.keyring_problem})" if self.keyring_problem else ""

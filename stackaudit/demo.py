@@ -39,7 +39,11 @@ def demo_config_text(emulator: Emulator) -> str:
     registry: list[dict[str, Any]] = []
     for tenant in emulator.tenants.values():
         lines += ["", "[[connection]]", f"name = {_toml_value(tenant.name)}",
-                  f"connector = {_toml_value(tenant.spec.vendor)}", f"base_url = {_toml_value(tenant.base_url)}"]
+                  f"connector = {_toml_value(tenant.spec.vendor)}"]
+        # An emulation without routes stands for a connector that reads no API (a local export whose path is
+        # in the tenant's options): its connection needs no base URL.
+        if emulator.vendors[tenant.spec.vendor].router.routes:
+            lines.append(f"base_url = {_toml_value(tenant.base_url)}")
         if tenant.spec.options:
             lines.append(f"options = {_toml_value(tenant.spec.options)}")
         for entry in tenant.spec.registry:
@@ -48,5 +52,6 @@ def demo_config_text(emulator: Emulator) -> str:
                 registry.append(entry)
     for entry in registry:
         lines += ["", "[[system]]"] + [f"{key} = {_toml_value(value)}" for key, value in entry.items()]
-    lines += ["", "[policy]", "stale_credential_days = 90", "inactive_user_days = 90", ""]
+    # Northwind is based in Dublin: its data-protection policy keeps personal data in the EU.
+    lines += ["", "[policy]", "stale_credential_days = 90", "inactive_user_days = 90", 'allowed_regions = ["eu"]', ""]
     return "\n".join(lines)

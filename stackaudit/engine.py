@@ -54,7 +54,7 @@ def plan_scan(config: Config, connectors: ConnectorRegistry, *, only: tuple[str,
                               fix=f"use one of: {available}")
         connector = connectors.get(connection.connector)
         base_url = connection.base_url or connector.default_base_url or ""
-        if not base_url:
+        if not base_url and connector.default_base_url is None:
             raise ConfigError(f"connection {connection.name!r} needs a base_url for connector {connector.id!r}",
                               path=str(config.path or ""), key=f"connection[{i}].base_url",
                               fix=f"add base_url = \"https://…\" (the {connector.title} tenant's URL)")

@@ -73,8 +73,8 @@ class RateLimiter:
 
     Vendors count requests in a rolling window, so this is a sliding-window log rather than a token bucket: a
     bucket that starts full lets twice the limit through in the first window. ``margin`` widens the window a
-    little, so requests that arrive late at the vendor still fit. ``pause(seconds)`` makes every caller wait
-    (after a 429).
+    little (and by at least 50 ms), so requests that arrive late at the vendor still fit. ``pause(seconds)``
+    makes every caller wait (after a 429).
     """
 
     def __init__(self, limit: RateLimit | None, *, clock: Callable[[], float] = time.monotonic,
@@ -82,7 +82,8 @@ class RateLimiter:
         self.limit = limit
         self._clock = clock
         self._sleep = sleep
-        self._window = limit.per_seconds * (1 + margin) if limit else 0.0
+        # At least 50 ms: on a one-second window, connection set-up jitter alone exceeds 2 %.
+        self._window = limit.per_seconds + max(limit.per_seconds * margin, 0.05) if limit else 0.0
         self._lock = threading.Lock()
         self._sent: collections.deque[float] = collections.deque()
         self._paused_until = 0.0

@@ -26,6 +26,8 @@ def normalised(inventory: Inventory) -> list[dict[str, Any]]:
     """Records with each tenant's emulator address (a random port) replaced by the connection's name."""
     text = json.dumps(inventory.to_dict()["records"])
     for connection in inventory.connections:
+        if not connection.base_url:
+            continue  # a connector that reads a file has no address
         origin = "/".join(connection.base_url.split("/")[:3])
         text = text.replace(origin, f"<{connection.name}>").replace(origin.split("//")[1], f"<{connection.name}>")
     records: list[dict[str, Any]] = json.loads(text)

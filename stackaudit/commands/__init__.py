@@ -1,0 +1,1 @@
+"""Commands of the ``stackaudit`` command line that live in modules of their own."""
