@@ -54,7 +54,7 @@ def test_one_row_per_open_finding_with_empty_status_and_due_date(demo_dir: Path)
         assert row["system"]
     order = ["critical", "high", "medium", "low", "info"]
     assert [order.index(r["severity"]) for r in rows] == sorted(order.index(r["severity"]) for r in rows)
-    mfa = next(r for r in rows if r["id"].startswith("security-admin-without-mfa:"))
+    mfa = next(r for r in rows if r["id"].startswith("security-admin-without-mfa:") and "Ben Okafor" in r["details"] and "(Salesforce)" in r["details"])
     assert mfa["owner"] == "ana.lima@northwind.example"
     assert mfa["system"] == "Northwind Outfitters (Salesforce)"
 
