@@ -89,7 +89,7 @@ def graph_view(overview: Overview, graph: nx.MultiDiGraph, checks: Mapping[str, 
         fi = len(flows)
         flow_ids.append(flow.id)
         flows.append({"name": flow.name, "kind": flow.flow_kind, "data": list(flow.data), "url": flow.url,
-                      "scheme": flow.scheme, "active": flow.active,
+                      "scheme": flow.scheme, "active": flow.active, "sign_in": flow.sign_in,
                       "findings": [finding_index[f] for f in flow.findings if f in finding_index]})
         key = (node_index[flow.source], node_index[flow.target])
         edge = edges.setdefault(key, {"s": key[0], "t": key[1], "flows": [], "data": [], "findings": []})
@@ -101,6 +101,7 @@ def graph_view(overview: Overview, graph: nx.MultiDiGraph, checks: Mapping[str, 
     for ei, edge in enumerate(edge_list):
         edge["both"] = (edge["t"], edge["s"]) in edges
         edge["active"] = any(flows[f]["active"] for f in edge["flows"])
+        edge["sign_in"] = all(flows[f]["sign_in"] for f in edge["flows"])
         edge["worst"] = _worst([overview.findings[f].finding.severity for f in edge["findings"]
                                 if not overview.findings[f].finding.waived])
         for f in edge["flows"]:

@@ -279,7 +279,9 @@ def _legend() -> str:
             "<circle class=\"risk-ring sev-high\" cx=\"8\" cy=\"8\" "
             "r=\"5.5\"></circle></svg>Red ring: a high or critical finding is open; size: how much is open</li>"
             "<li><svg viewBox=\"0 0 22 10\" aria-hidden=\"true\"><path class=\"legend-arrow\" d=\"M1 5H17\"></path>"
-            "<path class=\"legend-arrowhead\" d=\"M15 1L21 5L15 9Z\"></path></svg>Data flows this way</li></ul>")
+            "<path class=\"legend-arrowhead\" d=\"M15 1L21 5L15 9Z\"></path></svg>Data flows this way</li>"
+            "<li><svg viewBox=\"0 0 22 10\" aria-hidden=\"true\"><path class=\"legend-sign-in\" d=\"M1 5H21\"></path>"
+            "</svg>Single sign-on (who may log in, not data)</li></ul>")
 
 
 def _graph_section(o: Overview, view: Mapping[str, Any]) -> str:

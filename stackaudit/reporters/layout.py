@@ -22,6 +22,7 @@ WHOLE_LAYOUT_UP_TO = 150  # systems; above this, leaf services are fanned out an
 GROUP_MIN = 6  # leaf services of one system and status collapsed into a group from this many
 FORCE_LIMIT = 480  # nodes in the force layout (NetworkX's dense, numpy-only spring layout needs < 500)
 MARGIN = 40.0
+LONE_WIDTH = 170.0
 RING = 14  # leaves per ring of a fan or an expanded group
 
 
@@ -210,16 +211,18 @@ def _pack(parts: list[tuple[dict[str, tuple[float, float]], list[Group]]]) -> La
     for positions, groups in parts:
         xs = [p[0] for p in positions.values()] + [g.x for g in groups]
         ys = [p[1] for p in positions.values()] + [g.y for g in groups]
-        boxes.append((min(xs), min(ys), max(xs) - min(xs) + 2 * MARGIN, max(ys) - min(ys) + 2 * MARGIN))
-    area = sum(w * h for _x, _y, w, h in boxes)
-    row_width = max(max((w for _x, _y, w, _h in boxes), default=0.0), math.sqrt(area) * 1.6)
+        span = max(xs) - min(xs)
+        width = max(span + 2 * MARGIN, LONE_WIDTH)  # a lone system still needs room for its label
+        boxes.append((min(xs), min(ys), width, max(ys) - min(ys) + 2 * MARGIN, span))
+    area = sum(w * h for _x, _y, w, h, _s in boxes)
+    row_width = max(max((w for _x, _y, w, _h, _s in boxes), default=0.0), math.sqrt(area) * 1.6)
     out: dict[str, tuple[float, float]] = {}
     out_groups: list[Group] = []
     x = y = row_height = width = 0.0
-    for (positions, groups), (min_x, min_y, w, h) in zip(parts, boxes, strict=True):
+    for (positions, groups), (min_x, min_y, w, h, span) in zip(parts, boxes, strict=True):
         if x > 0 and x + w > row_width:
             x, y, row_height = 0.0, y + row_height, 0.0
-        dx, dy = x - min_x + MARGIN, y - min_y + MARGIN
+        dx, dy = x - min_x + (w - span) / 2, y - min_y + MARGIN
         for node, (px, py) in positions.items():
             out[node] = (round(px + dx, 1), round(py + dy, 1))
         out_groups += [dataclasses.replace(g, x=round(g.x + dx, 1), y=round(g.y + dy, 1)) for g in groups]

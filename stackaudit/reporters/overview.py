@@ -21,6 +21,7 @@ import networkx as nx
 
 from stackaudit.check import CATEGORIES
 from stackaudit.graph import index
+from stackaudit.graph.query import SIGN_IN_KINDS
 from stackaudit.model import CheckStatus, CoverageStatus, Finding, Severity
 from stackaudit.reporter import Report
 
@@ -132,6 +133,7 @@ class FlowRow:
     scheme: str
     active: bool
     findings: tuple[str, ...]
+    sign_in: bool = False  # an identity provider signing users in: identity claims, not a data feed
 
 
 @dataclasses.dataclass(frozen=True)
@@ -221,7 +223,12 @@ class Overview:
 
     @property
     def active_flows(self) -> list[FlowRow]:
-        return [f for f in self.flows if f.active]
+        """Active flows that move data (sign-ins left out)."""
+        return [f for f in self.flows if f.active and not f.sign_in]
+
+    @property
+    def sign_ins(self) -> list[FlowRow]:
+        return [f for f in self.flows if f.active and f.sign_in]
 
     @property
     def pii_flows(self) -> list[FlowRow]:
@@ -306,7 +313,8 @@ def build_overview(report: Report) -> Overview:
         FlowRow(id=key, source=source, target=target, name=str(attrs.get("name") or ""),
                 flow_kind=str(attrs.get("flow_kind") or ""), data=tuple(str(d) for d in attrs.get("data", ())),
                 url=str(attrs.get("url") or ""), scheme=str(attrs.get("scheme") or ""),
-                active=bool(attrs.get("active", True)), findings=tuple(by_flow.get(key, ())))
+                active=bool(attrs.get("active", True)), findings=tuple(by_flow.get(key, ())),
+                sign_in=attrs.get("flow_kind") in SIGN_IN_KINDS)
         for key, (source, target, attrs) in idx.flow_edges.items()
     ]
 

@@ -19,6 +19,7 @@ STATUS_FILL = {"sanctioned": "#4f8f7a", "shadow": "#d9822b", "unowned": "#8b7cb8
 SEVERITY_STROKE = {"critical": "#8f1f2c", "high": "#c2413a", "medium": "#c99a2e", "low": "#5b86b8"}
 EDGE = "#a9b4bf"
 EDGE_HIGH = "#d27a74"
+SIGN_IN = "#9db4cc"  # single sign-on: identity, not data
 INK = "#1f2a37"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Liberation Sans', Arial, sans-serif"
 LABEL_ALL_UP_TO = 150
@@ -98,8 +99,8 @@ def render_svg(report: Report, overview: Overview | None = None, view: dict[str,
         if segment in drawn:  # collapsed members share their group's line
             continue
         drawn.add(segment)
-        colour = EDGE_HIGH if edge["worst"] in ("critical", "high") else EDGE
-        out += _edge(a, b, edge["both"], colour, not edge["active"])
+        colour = EDGE_HIGH if edge["worst"] in ("critical", "high") else SIGN_IN if edge.get("sign_in") else EDGE
+        out += _edge(a, b, edge["both"], colour, not edge["active"] or bool(edge.get("sign_in")))
     out.append("</g><g>")
     label_all = len(nodes) <= LABEL_ALL_UP_TO
     for node in nodes:

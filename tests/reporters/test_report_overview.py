@@ -178,3 +178,14 @@ def test_a_large_stack_groups_leaf_services_and_places_every_system_deterministi
     assert len(view["nodes"]) == len(ids)
     members = {m for g in view["groups"] for m in g["members"]}
     assert {i for i, n in enumerate(view["nodes"]) if n.get("group", -1) >= 0} == members
+
+
+def test_single_sign_on_is_not_counted_as_a_data_flow(demo_report: Report) -> None:
+    overview = build_overview(demo_report)
+    assert overview.sign_ins, "the demo's identity provider signs users in to its apps"
+    assert all(f.flow_kind == "sso" for f in overview.sign_ins)
+    assert not any(f.sign_in for f in overview.active_flows)
+    assert not any(f.sign_in for f in overview.pii_flows)
+    view = graph_view(overview, demo_report.graph, demo_report.checks)
+    sign_in_edges = [e for e in view["edges"] if e["sign_in"]]
+    assert sign_in_edges and all(all(view["flows"][f].get("sign_in") for f in e["flows"]) for e in sign_in_edges)

@@ -60,7 +60,7 @@
     nodes: { group: -1, data: [], findings: [], integrations: [], more_integrations: 0, open: {}, worst: "",
       owner: "", risk: 0, accounts: 0, admins: 0, mfa: "", mfa_share: 0, address: "", vendor: "", tenant: false,
       internal: false, sanctioned: false, category: "other" },
-    flows: { name: "", kind: "", data: [], url: "", scheme: "", active: false, findings: [] },
+    flows: { name: "", kind: "", data: [], url: "", scheme: "", active: false, sign_in: false, findings: [] },
     findings: { title: "", category: "", remediation: "", waived: false, waiver: "", systems: [], subjects: [],
       edges: [], paths: [], evidence: [], more_evidence: 0, details: [] },
   };
@@ -159,12 +159,14 @@
       if (e.data.indexOf("pii") >= 0) cls += " pii";
       if (RANK[e.worst] >= RANK.high) cls += " sev-high";
       if (!e.active) cls += " inactive";
+      if (e.sign_in) cls += " sign-in";
       var line = svg("path", { "class": cls, "marker-end": RANK[e.worst] >= RANK.high ? "url(#arrow-high)" : "url(#arrow)" });
       var hit = svg("path", { "class": "edge-hit", "data-edge": i });
       var title = svg("title");
-      title.textContent = data.nodes[e.s].label + " → " + data.nodes[e.t].label + ": " +
-        (e.data.map(function (d) { return self.dataNames[d] || d; }).join(", ") || "data") +
-        " (" + plural(e.flows.length, "flow") + ")";
+      title.textContent = data.nodes[e.s].label + " → " + data.nodes[e.t].label + ": " + (e.sign_in
+        ? "signs users in (single sign-on)"
+        : (e.data.map(function (d) { return self.dataNames[d] || d; }).join(", ") || "data") +
+          " (" + plural(e.flows.length, "flow") + ")");
       hit.appendChild(title);
       self.edgeLayer.appendChild(line);
       self.edgeLayer.appendChild(hit);
@@ -543,9 +545,13 @@
     var counter = document.getElementById("graph-count");
     if (counter) {
       var inactive = data.flows.filter(function (f) { return !f.active; }).length;
+      var signIns = data.flows.filter(function (f) { return f.active && f.sign_in; }).length;
+      var extra = [];
+      if (signIns) extra.push(plural(signIns, "single sign-on link"));
+      if (inactive) extra.push(inactive + " inactive");
       counter.textContent = filtering ? "Showing " + shown + " of " + plural(data.nodes.length, "system")
-        : plural(data.nodes.length, "system") + ", " + plural(data.flows.length - inactive, "data flow") +
-          (inactive ? " (and " + inactive + " inactive, dashed)" : "");
+        : plural(data.nodes.length, "system") + ", " + plural(data.flows.length - inactive - signIns, "data flow") +
+          (extra.length ? " (and " + extra.join(", ") + ", dotted)" : "");
     }
     this.canvas.setAttribute("data-matching", String(shown));
   };
@@ -722,7 +728,7 @@
       var data = f.data.map(function (d) { return self.dataNames[d] || d; }).join(", ") || "unspecified data";
       flows.appendChild(el("li", null, [
         el("strong", null, f.name || f.kind || "flow"), f.kind ? " (" + f.kind.replace(/_/g, " ") + ")" : "",
-        el("br"), data,
+        el("br"), f.sign_in ? "signs users in: identity, not a data feed" : data,
         f.url ? el("br") : null, f.url ? el("span", { "class": "mono" }, f.url) : null,
         f.scheme === "http" ? el("span", { "class": "badge sev-high" }, "plain http") : null,
         f.active ? null : el("span", { "class": "muted" }, " · inactive"),
