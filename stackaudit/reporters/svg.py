@@ -141,6 +141,7 @@ def render_svg(report: Report, overview: Overview | None = None, view: dict[str,
     out.append(f"<circle cx=\"{_n(x + 6)}\" cy=\"{_n(legend_y - 4)}\" r=\"5.5\" fill=\"none\" "
                f"stroke=\"{SEVERITY_STROKE['high']}\" stroke-width=\"2.5\"/>")
     out.append(f"<text x=\"{_n(x + 18)}\" y=\"{_n(legend_y)}\" font-size=\"12\" fill=\"#4b5867\">red ring: a high or "
-               "critical finding; size: how much is open; arrows: the way data moves</text>")
+               "critical finding; size: how much is open; arrows: the way data moves; dashed: single sign-on"
+               "</text>")
     out.append("</svg>")
     return "\n".join(out) + "\n"
