@@ -149,3 +149,13 @@ def test_a_report_without_a_graph_still_renders(hostile_report: Report) -> None:
     text = render_html(bare)
     assert "No systems were found" in text
     assert "Executive summary" in text
+
+
+def test_the_script_never_parses_data_as_markup() -> None:
+    from importlib import resources
+
+    script = resources.files("stackaudit.reporters").joinpath("assets", "report.js").read_text(encoding="utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
+                 "setAttribute(\"style\"", "cssText", "srcdoc"):
+        assert sink not in script, sink
+    assert "textContent" in script and "createTextNode" in script

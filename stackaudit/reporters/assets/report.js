@@ -1,7 +1,7 @@
 /* stackaudit report: the interactive graph, the findings list and the sortable tables.
  *
  * Our own code, no libraries. Everything drawn comes from the JSON in #graph-data and is written with
- * textContent / setAttribute only (never innerHTML): names come from SaaS tenants and may be hostile.
+ * textContent / setAttribute only, never parsed as markup: names come from SaaS tenants and may be hostile.
  */
 (function () {
   "use strict";
