@@ -2,14 +2,15 @@
 
 The public API for plugin authors is what this module exports, plus the documented public modules
 :mod:`stackaudit.http`, :mod:`stackaudit.model`, :mod:`stackaudit.oauth`, :mod:`stackaudit.emulator`,
-:mod:`stackaudit.redaction`, :mod:`stackaudit.registry` and :mod:`stackaudit.testing`.
+:mod:`stackaudit.redaction`, :mod:`stackaudit.registry`, :mod:`stackaudit.testing`, and, for checks and
+reporters, :mod:`stackaudit.graph` (the graph's node and edge attributes and read helpers).
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from stackaudit.check import Check
+from stackaudit.check import Check, NotEvaluated, Unknown
 from stackaudit.connector import Connector, Option, ScanContext
 from stackaudit.credentials import CredentialField, CredentialSpec
 from stackaudit.errors import (
@@ -68,6 +69,7 @@ __all__ = [
     "Flow",
     "Integration",
     "Inventory",
+    "NotEvaluated",
     "NotFoundError",
     "Option",
     "OwnerHint",
@@ -88,6 +90,7 @@ __all__ = [
     "System",
     "SystemKind",
     "TriState",
+    "Unknown",
     "__version__",
     "external_id",
     "hookimpl",

@@ -21,12 +21,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from stackaudit import __version__
+from stackaudit.audit import AuditResult, evaluate, select_checks, write_findings
+from stackaudit.check import CATEGORIES
 from stackaudit.commands.plugin import plugin
 from stackaudit.config import DEFAULT_CONFIG, STARTER_CONFIG, Config, load_config
 from stackaudit.credentials import CredentialStore, env_var_name
 from stackaudit.engine import ScanEvent, run_scan
 from stackaudit.errors import ConfigError, StackAuditError, UsageError
-from stackaudit.model import CoverageStatus, Finding, Inventory, Severity
+from stackaudit.model import CheckStatus, CoverageStatus, Inventory, Severity, WaiverState
 from stackaudit.plugins import PluginHost, create_host
 from stackaudit.redaction import RedactingFilter, redactor
 from stackaudit.reporter import Report
@@ -123,6 +125,8 @@ def cli(ctx: click.Context, debug: bool, plugins_dir: Path | None, disabled: tup
       stackaudit init              write a starter stackaudit.toml
       stackaudit auth set NAME     store a connection's credentials in the OS keyring
       stackaudit scan              scan every configured connection
+      stackaudit checks -v         what the audit checks, and why
+      stackaudit audit INVENTORY   re-evaluate a saved inventory.json offline
     """
     _configure_logging(debug)
     ctx.obj = Context(debug, plugins_dir, disabled)
@@ -153,7 +157,7 @@ def _default_output() -> Path:
     return DEFAULT_OUTPUT_ROOT / datetime.now(UTC).strftime("scan-%Y%m%dT%H%M%SZ")
 
 
-def _write_outputs(inventory: Inventory, findings: list[Finding], config: Config | None, host: PluginHost,
+def _write_outputs(inventory: Inventory, result: AuditResult, config: Config, host: PluginHost,
                    formats: list[str], output: Path) -> list[Path]:
     try:
         output.mkdir(parents=True, exist_ok=True)
@@ -162,20 +166,22 @@ def _write_outputs(inventory: Inventory, findings: list[Finding], config: Config
                          fix="choose a writable directory with -o") from None
     inventory_path = output / "inventory.json"
     inventory.save(inventory_path)
-    report = Report(inventory=inventory, findings=findings, config=config)
+    findings_path = write_findings(output / "findings.json", inventory, result, config)
+    report = Report(inventory=inventory, findings=result.findings, config=config, graph=result.graph,
+                    coverage=result.coverage, checks=result.checks, waivers=result.waivers)
     reporters = host.reporters()
-    return [inventory_path, *(reporters.get(name).write(report, output) for name in formats)]
+    return [inventory_path, findings_path, *(reporters.get(name).write(report, output) for name in formats)]
 
 
-def _exit_code(inventory: Inventory, findings: list[Finding], fail_on: Severity) -> ExitCode:
-    if any(f.severity >= fail_on and not f.waived for f in findings):
+def _exit_code(inventory: Inventory, result: AuditResult, fail_on: Severity) -> ExitCode:
+    if result.unwaived(fail_on):
         return ExitCode.FINDINGS
     if not inventory.complete:
         return ExitCode.INCOMPLETE
     return ExitCode.OK
 
 
-def _print_summary(inventory: Inventory, findings: list[Finding], written: list[Path]) -> None:
+def _print_summary(inventory: Inventory, result: AuditResult, written: list[Path]) -> None:
     table = Table(title="Connections", title_justify="left", show_edge=False)
     for column in ("connection", "connector", "status", "records", "requests", "time"):
         table.add_column(column)
@@ -194,12 +200,38 @@ def _print_summary(inventory: Inventory, findings: list[Finding], written: list[
     out.print(f"\nInventory: {counts.get('system', 0)} systems, {counts.get('account', 0)} accounts, "
               f"{counts.get('integration', 0)} integrations, {counts.get('flow', 0)} flows, "
               f"{counts.get('credential', 0)} credentials")
-    if findings:
-        by = {s: sum(1 for f in findings if f.severity is s and not f.waived) for s in Severity}
-        out.print("Findings: " + ", ".join(f"{n} {s}" for s, n in sorted(by.items(), reverse=True) if n))
+    _print_findings(result)
     out.print("\nWritten:")
     for path in written:
         out.print(f"  {path}")
+
+
+def _print_findings(result: AuditResult) -> None:
+    unwaived = result.unwaived()
+    by = {s: sum(1 for f in unwaived if f.severity is s) for s in Severity}
+    waived = len(result.findings) - len(unwaived)
+    text = ", ".join(f"{n} {s}" for s, n in sorted(by.items(), reverse=True) if n) or "none"
+    out.print(f"Findings: {text}" + (f" (and {waived} waived)" if waived else ""))
+    categories: dict[str, int] = {}
+    for finding in unwaived:
+        categories[finding.category] = categories.get(finding.category, 0) + 1
+    for category in CATEGORIES:
+        if categories.get(category):
+            out.print(f"  {category}: {categories[category]}")
+    uncovered = [c for c in result.coverage if c.status not in (CheckStatus.EVALUATED, CheckStatus.SKIPPED)]
+    if uncovered:
+        out.print(f"\n[yellow]Checks not fully evaluated ({len(uncovered)})[/]:")
+        for c in uncovered:
+            out.print(escape(f"  - {c.check_id}: {c.status.value.replace('_', ' ')}: {c.reason}"), soft_wrap=True)
+    for waiver in result.waivers:
+        target = escape(waiver.finding or f"{waiver.check} {waiver.subject}")
+        if waiver.state is WaiverState.EXPIRED:
+            out.print(f"[yellow]waiver expired[/] on {waiver.expires} ({target}): no longer applied to "
+                      f"{len(waiver.matched)} finding(s)", soft_wrap=True)
+        elif waiver.state is WaiverState.UNUSED:
+            out.print(f"note: waiver {target} matched no finding", soft_wrap=True)
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}", soft_wrap=True)
 
 
 @contextmanager
@@ -221,7 +253,8 @@ def _progress(total: int) -> Iterator[Callable[[ScanEvent], None]]:
 
 
 def _scan(ctx: Context, config: Config, *, output: Path, formats: str, fail_on: str, only: tuple[str, ...],
-          workers: int, store: CredentialStore | None = None) -> ExitCode:
+          workers: int, check: tuple[str, ...] = (), skip_check: tuple[str, ...] = (),
+          store: CredentialStore | None = None) -> ExitCode:
     threshold = _severity(fail_on)
     host = ctx.host(config)
     selected = _formats(formats, host)
@@ -229,12 +262,14 @@ def _scan(ctx: Context, config: Config, *, output: Path, formats: str, fail_on: 
     if not enabled:
         raise ConfigError("there are no enabled connections to scan", path=str(config.path or ""),
                           fix="add a [[connection]] to the config (see 'stackaudit init')")
+    checks = host.checks()
+    select_checks(checks, only=check, skip=skip_check)  # a wrong --check fails before anything is scanned
     with _progress(len(enabled)) as on_event:
         inventory = run_scan(config, host.connectors(), store=store, on_event=on_event, only=only, workers=workers)
-    findings: list[Finding] = []
-    written = _write_outputs(inventory, findings, config, host, selected, output)
-    _print_summary(inventory, findings, written)
-    return _exit_code(inventory, findings, threshold)
+    result = evaluate(inventory, config, checks, only=check, skip=skip_check)
+    written = _write_outputs(inventory, result, config, host, selected, output)
+    _print_summary(inventory, result, written)
+    return _exit_code(inventory, result, threshold)
 
 
 def _severity(text: str) -> Severity:
@@ -251,6 +286,10 @@ def scan_options(func: F) -> F:
                         help="Comma-separated report formats ('stackaudit plugins' lists them).")(func)
     func = click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64),
                         help="Connections scanned at once.")(func)
+    func = click.option("--check", "check", multiple=True, metavar="ID",
+                        help="Run only this check (repeatable; 'stackaudit checks' lists them).")(func)
+    func = click.option("--skip-check", "skip_check", multiple=True, metavar="ID",
+                        help="Do not run this check (repeatable).")(func)
     return func
 
 
@@ -263,7 +302,7 @@ def scan_options(func: F) -> F:
 @click.pass_obj
 @handle_errors
 def scan(obj: Context, config_path: Path, output: Path | None, only: tuple[str, ...], formats: str, fail_on: str,
-         workers: int) -> None:
+         workers: int, check: tuple[str, ...], skip_check: tuple[str, ...]) -> None:
     """Scan every configured connection, read-only, and write the inventory and reports.
 
     Each connection's credentials come from the OS keyring, then STACKAUDIT_CREDENTIAL_<NAME>.
@@ -283,29 +322,34 @@ def scan(obj: Context, config_path: Path, output: Path | None, only: tuple[str, 
     """
     config = load_config(config_path)
     code = _scan(obj, config, output=output or _default_output(), formats=formats, fail_on=fail_on, only=only,
-                 workers=workers)
+                 workers=workers, check=check, skip_check=skip_check)
     sys.exit(code)
 
 
 @cli.command()
 @click.argument("inventory_path", metavar="INVENTORY", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("-c", "--config", "config_path", type=click.Path(path_type=Path),
-              help="The stackaudit.toml whose registry and policy to apply.")
+              help="The stackaudit.toml whose registry, policy and waivers to apply [default: stackaudit.toml "
+                   "beside the inventory, else in the current directory].")
 @click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False),
               help="Output directory [default: beside the inventory].")
 @scan_options
 @click.pass_obj
 @handle_errors
 def audit(obj: Context, inventory_path: Path, config_path: Path | None, output: Path | None, formats: str,
-          fail_on: str, workers: int) -> None:
-    """Re-evaluate a saved inventory.json offline (no network) and write the reports again.
+          fail_on: str, workers: int, check: tuple[str, ...], skip_check: tuple[str, ...]) -> None:
+    """Re-evaluate a saved inventory.json offline (no network) with the current config, registry and waivers,
+    and write findings.json and the reports again.
+
+    Ages (inactive accounts, stale credentials) are measured from the time the inventory was collected,
+    so the same inventory and config give the same findings; waiver expiry is judged against today.
 
     \b
     Example:
       stackaudit audit graphs/scan-20261122T101500Z/inventory.json -c stackaudit.toml
+      stackaudit audit graphs/demo/inventory.json --skip-check security-too-many-admins
     """
     threshold = _severity(fail_on)
-    config = load_config(config_path) if config_path else None
     try:
         inventory = Inventory.load(inventory_path)
     except FileNotFoundError:
@@ -313,12 +357,68 @@ def audit(obj: Context, inventory_path: Path, config_path: Path | None, output: 
     except (ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"{inventory_path} is not a stackaudit inventory: {exc}",
                          fix="pass the inventory.json a scan wrote (same stackaudit version)") from None
+    config = _audit_config(config_path, inventory_path)
     host = obj.host(config)
-    findings: list[Finding] = []
-    written = _write_outputs(inventory, findings, config, host, _formats(formats, host),
-                             output or inventory_path.parent)
-    _print_summary(inventory, findings, written)
-    sys.exit(_exit_code(inventory, findings, threshold))
+    formats_selected = _formats(formats, host)
+    result = evaluate(inventory, config, host.checks(), only=check, skip=skip_check)
+    written = _write_outputs(inventory, result, config, host, formats_selected, output or inventory_path.parent)
+    _print_summary(inventory, result, written)
+    sys.exit(_exit_code(inventory, result, threshold))
+
+
+def _audit_config(config_path: Path | None, inventory_path: Path) -> Config:
+    if config_path is not None:
+        return load_config(config_path)
+    for candidate in (inventory_path.parent / DEFAULT_CONFIG, Path(DEFAULT_CONFIG)):
+        if candidate.is_file():
+            err.print(f"config: {candidate}")
+            return load_config(candidate)
+    err.print("[yellow]warning:[/] no config found: no sanctioned registry, so checks that need one are not "
+              "evaluated; pass -c stackaudit.toml")
+    return Config()
+
+
+@cli.command()
+@click.option("--category", type=click.Choice(CATEGORIES), help="Only this category.")
+@click.option("-v", "--verbose", is_flag=True, help="Also show rationale, remediation and references.")
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path),
+              help="Show severities as this config's [policy.severity] overrides them.")
+@click.pass_obj
+@handle_errors
+def checks(obj: Context, category: str | None, verbose: bool, config_path: Path | None) -> None:
+    """List the audit checks: id, category, default severity, title and the plugin that provides them.
+
+    \b
+    Examples:
+      stackaudit checks --category security -v
+      stackaudit scan --skip-check security-too-many-admins
+    """
+    config = load_config(config_path) if config_path else None
+    registry = obj.host(config).checks()
+    overrides = config.policy.severity if config else {}
+    table = Table(show_edge=False)
+    for column in ("check", "category", "severity", "title", "needs", "plugin"):
+        table.add_column(column)
+    selected = [c for c in registry if not category or c.category == category]
+    selected.sort(key=lambda c: (CATEGORIES.index(c.category) if c.category in CATEGORIES else 99, c.id))
+    if not verbose:
+        for c in selected:
+            severity = str(overrides.get(c.id, c.severity)) + (" (policy)" if c.id in overrides else "")
+            table.add_row(escape(c.id), c.category, severity, escape(c.title), ", ".join(c.requires) or "-",
+                          escape(registry.owner(c.id)))
+        out.print(table)
+        return
+    for c in selected:
+        severity = str(overrides.get(c.id, c.severity)) + (" (set by policy)" if c.id in overrides else "")
+        out.print(f"[bold]{escape(c.id)}[/] — {escape(c.title)}")
+        out.print(f"  category: {c.category}; severity: {severity}; plugin: {registry.owner(c.id)}")
+        if c.requires:
+            out.print(f"  needs: {', '.join(c.requires)}")
+        out.print(f"  why: {escape(c.rationale)}", soft_wrap=True)
+        out.print(f"  fix: {escape(c.remediation)}", soft_wrap=True)
+        for ref in c.references:
+            out.print(f"  see: {ref}")
+        out.print()
 
 
 # -- demo and emulator ------------------------------------------------------------------------------
@@ -331,7 +431,8 @@ def audit(obj: Context, inventory_path: Path, config_path: Path | None, output: 
 @scan_options
 @click.pass_obj
 @handle_errors
-def demo(obj: Context, output: Path, keep_running: bool, formats: str, fail_on: str, workers: int) -> None:
+def demo(obj: Context, output: Path, keep_running: bool, formats: str, fail_on: str, workers: int,
+         check: tuple[str, ...], skip_check: tuple[str, ...]) -> None:
     """Scan the built-in demo stack: no accounts needed.
 
     Starts the local vendor emulator on 127.0.0.1 with Northwind Outfitters' stack, writes a config
@@ -358,7 +459,7 @@ def demo(obj: Context, output: Path, keep_running: bool, formats: str, fail_on: 
         err.print(f"emulator: {len(emulator.tenants)} tenant(s) on 127.0.0.1; config: {config_path}")
         config = load_config(config_path)
         code = _scan(obj, config, output=output, formats=formats, fail_on=fail_on, only=(), workers=workers,
-                     store=CredentialStore(use_keyring=False, redactor=redactor))
+                     check=check, skip_check=skip_check, store=CredentialStore(use_keyring=False, redactor=redactor))
         out.print(f"\nDemo output: {output.resolve()}")
         if keep_running:
             _wait_forever(emulator.tenants)

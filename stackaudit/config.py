@@ -9,11 +9,12 @@ import dataclasses
 import re
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from stackaudit.errors import ConfigError
-from stackaudit.model import DataCategory
+from stackaudit.model import DataCategory, Severity
 
 DEFAULT_CONFIG = "stackaudit.toml"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -50,19 +51,39 @@ class SanctionedSystem:
 
 @dataclasses.dataclass(frozen=True)
 class Policy:
-    stale_credential_days: int = 90
-    inactive_user_days: int = 90
-    max_admin_share: float = 0.2  # more than this share of active users being admins is a finding
+    """The organisation's thresholds. Every check that uses one names it in its rationale."""
+
+    stale_credential_days: int = 90  # a credential unused for longer is stale
+    rotate_credential_days: int = 365  # a static secret (API key, app password) older than this is unrotated
+    inactive_user_days: int = 90  # an enabled account without a login for longer is inactive
+    max_admins: int = 5  # more admins than this in one system is a finding
+    max_admin_share: float = 0.2  # ... and so is a larger share of admins among active accounts,
+    admin_share_min_accounts: int = 20  # in systems with at least this many active accounts
     require_mfa_for_admins: bool = True
+    oauth_app_many_users: int = 5  # an unsanctioned app granted by this many users is more severe
+    max_path_length: int = 4  # hops the path checks follow
+    path_search_budget: int = 100_000  # steps one path search (one system, one data category) may take
     allowed_regions: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = dataclasses.field(default_factory=dict)  # check id -> severity override
 
 
 @dataclasses.dataclass(frozen=True)
 class Waiver:
-    finding: str  # finding id, or a check id to waive every finding of that check
+    """Accepts the findings of one check (optionally only those whose subjects match a pattern) until a date.
+
+    ``finding`` names one fingerprint instead. A waived finding stays in the output, marked as waived;
+    after ``expires`` the waiver stops applying and the output says so.
+    """
+
     reason: str
-    expires: str = ""  # ISO date
     approved_by: str = ""
+    expires: str = ""  # ISO date; the waiver applies through that day
+    check: str = ""  # check id
+    subject: str = "*"  # glob matched against the finding's subject ids
+    finding: str = ""  # one finding's fingerprint
+
+    def expired(self, today: date) -> bool:
+        return bool(self.expires) and date.fromisoformat(self.expires) < today
 
 
 @dataclasses.dataclass(frozen=True)
@@ -282,6 +303,9 @@ def parse_config(data: Mapping[str, Any], *, path: Path, text: str = "") -> Conf
     r.unknown_keys(pol, allowed, table="policy")
     values: dict[str, Any] = {}
     for key, value in pol.items():
+        if key == "severity":
+            values[key] = _severity_overrides(r, value)
+            continue
         expected = type(getattr(defaults, key))
         if expected is tuple:
             values[key] = r.strings(pol, key, table="policy")
@@ -294,20 +318,42 @@ def parse_config(data: Mapping[str, Any], *, path: Path, text: str = "") -> Conf
         if isinstance(number, int | float) and not isinstance(number, bool) and number < 0:
             raise r.fail(f"{key} must not be negative", table="policy", key=key, fix=f"use a value >= 0 for {key}")
         values[key] = number
+    if values.get("max_path_length", 1) < 1:
+        raise r.fail("max_path_length must be at least 1", table="policy", key="max_path_length",
+                     fix="write max_path_length = 4")
     policy = Policy(**values)
 
     waivers: list[Waiver] = []
     for i, entry in enumerate(r.array_of_tables(data, "waiver")):
-        r.unknown_keys(entry, {"finding", "reason", "expires", "approved_by"}, table="waiver", index=i)
+        r.unknown_keys(entry, {"check", "subject", "finding", "reason", "expires", "approved_by"}, table="waiver",
+                       index=i)
+        check = r.string(entry, "check", table="waiver", index=i)
+        finding = r.string(entry, "finding", table="waiver", index=i)
+        if not check and not finding:
+            raise r.fail("a waiver needs the check it waives", table="waiver", index=i,
+                         fix='add check = "<check id>" (see \'stackaudit checks\'), or finding = "<fingerprint>"')
+        if finding and ":" not in finding:  # a bare check id, as earlier configs wrote it
+            check, finding = check or finding, ""
+        if check and finding and not finding.startswith(check + ":"):
+            raise r.fail(f"finding {finding!r} is not a finding of check {check!r}", table="waiver", index=i,
+                         key="finding", fix="remove one of check and finding, or make them agree")
         expires = r.string(entry, "expires", table="waiver", index=i)
-        if expires and not re.match(r"^\d{4}-\d{2}-\d{2}$", expires):
-            raise r.fail(f"expires {expires!r} is not a date", table="waiver", index=i, key="expires",
-                         fix="write it as expires = \"YYYY-MM-DD\"")
+        if expires:
+            try:
+                date.fromisoformat(expires)
+                valid = len(expires) == 10
+            except ValueError:
+                valid = False
+            if not valid:
+                raise r.fail(f"expires {expires!r} is not a date", table="waiver", index=i, key="expires",
+                             fix="write it as expires = \"YYYY-MM-DD\"")
         waivers.append(Waiver(
-            finding=r.string(entry, "finding", table="waiver", index=i, required=True),
+            check=check,
+            finding=finding,
+            subject=r.string(entry, "subject", table="waiver", index=i, default="*") or "*",
             reason=r.string(entry, "reason", table="waiver", index=i, required=True),
-            expires=expires,
             approved_by=r.string(entry, "approved_by", table="waiver", index=i),
+            expires=expires,
         ))
 
     plugins = r.table(data, "plugins")
@@ -325,6 +371,20 @@ def parse_config(data: Mapping[str, Any], *, path: Path, text: str = "") -> Conf
         waivers=tuple(waivers),
         plugins_dir=plugins_dir,
     )
+
+
+def _severity_overrides(r: _Reader, value: Any) -> dict[str, Severity]:
+    if not isinstance(value, dict):
+        raise r.fail("severity must be a table of check id = severity", table="policy", key="severity",
+                     fix='write [policy.severity] with lines like security-plain-http = "critical"')
+    out: dict[str, Severity] = {}
+    for check_id, text in value.items():
+        try:
+            out[check_id] = Severity.parse(text if isinstance(text, str) else "")
+        except ValueError:
+            raise r.fail(f"severity for {check_id!r} must be critical, high, medium, low or info, not {text!r}",
+                         table="policy.severity", key=check_id, fix=f'write {check_id} = "high"') from None
+    return out
 
 
 STARTER_CONFIG = '''\
@@ -359,11 +419,16 @@ system_of_record = ["contact"]      # categories it is master for
 [policy]
 stale_credential_days = 90
 inactive_user_days = 90
+# max_admins = 5
+# [policy.severity]                 # per-check severity overrides ('stackaudit checks' lists the ids)
+# security-plain-http = "critical"
 
-# A waiver mutes one finding (or every finding of a check) with a reason and an expiry.
+# A waiver accepts the findings of one check, optionally only for subjects matching a pattern,
+# with a reason, who approved it and until when. Waived findings stay in the output as waived.
 # [[waiver]]
-# finding = "security-admin-without-mfa:0123456789ab"
+# check = "security-admin-without-mfa"
+# subject = "salesforce-prod:user:*"
 # reason = "break-glass account kept in the safe"
-# expires = "2027-01-31"
 # approved_by = "ciso@example.com"
+# expires = "2027-01-31"
 '''

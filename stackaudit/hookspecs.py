@@ -41,6 +41,10 @@ def register_connectors(registry: ConnectorRegistry) -> None:
 def register_checks(registry: CheckRegistry) -> None:
     """Register audit checks (:class:`stackaudit.Check`: metadata plus a pure ``run(graph, config)``).
 
+    ``run`` reads the graph (see :mod:`stackaudit.graph` for its attributes, and ``stackaudit.graph.index``
+    for lookups) and yields :class:`stackaudit.Finding` and :class:`stackaudit.Unknown` items; it raises
+    :class:`stackaudit.NotEvaluated` when it cannot evaluate at all. See :mod:`stackaudit.check` for an example.
+
     :param registry: call ``registry.add(check)``; the check's ``id`` is stable and appears in findings.
     """
 

@@ -18,15 +18,19 @@ Shared vocabularies (free strings, so plugins can add their own; these are the o
 - ``Flow.flow_kind``: native_sync (a vendor's built-in sync), webhook, oauth_grant (a third party reads the
   tenant through an OAuth grant), destination (CDP routing), plugin (a site plugin sends data), tracking
   (a site or app sends events), link (analytics product links), outbound_endpoint (a configured remote
-  endpoint), api (an API client pulls or pushes).
+  endpoint), api (an API client pulls or pushes), sso (an identity provider signs users in to an app: identity
+  claims, not a data feed; the checks do not treat it as data moving).
 - ``Credential.credential_kind``: oauth_token, api_key, app_password, private_app_token, write_key,
   measurement_secret, delivery_key, api_token.
+- ``System.attributes`` keys the checks read: ``public_user_list`` (bool: the tenant's list of users can be
+  read without authentication, e.g. a site's public users endpoint).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import hashlib
 import json
 import types
@@ -366,25 +370,89 @@ class Inventory:
 
 
 @dataclasses.dataclass(frozen=True)
+class DataPath:
+    """A route data takes through the graph: the systems in order and the flow (edge key) of each hop."""
+
+    nodes: tuple[str, ...]
+    flows: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True)
 class Finding:
-    """One problem a check found. ``id`` is stable across scans for the same problem on the same resource."""
+    """One problem a check found.
+
+    ``id`` (the fingerprint) is stable across scans for the same problem: it hashes the check id and
+    ``key``, which defaults to the subjects. A check whose subjects may change while the problem stays
+    the same (a path check listing the routes it saw) sets ``key`` to what identifies the problem.
+    """
 
     check_id: str
     category: str  # shadow-it | duplicate-data-path | dirty-data-path | unowned | security
     severity: Severity
     title: str
     message: str
-    resources: tuple[str, ...]  # graph node ids (and "source->target" for edges) the finding is about
+    subjects: tuple[str, ...]  # graph node ids and flow ids (edge keys) the finding is about
     remediation: str = ""
-    evidence: Mapping[str, Scalar] = dataclasses.field(default_factory=dict)
-    owner: str = ""
+    evidence: tuple[Evidence, ...] = ()  # the API objects the facts come from
+    paths: tuple[DataPath, ...] = ()  # for path checks: the routes that show the problem
+    details: Mapping[str, Scalar] = dataclasses.field(default_factory=dict)  # key facts, for people and machines
+    key: tuple[str, ...] = ()
+    owner: str = ""  # who should act, when known (an email)
     waived: bool = False
-    waiver_reason: str = ""
+    waiver: str = ""  # why it is waived, or that the waiver that matched it has expired
+
+    @functools.cached_property
+    def id(self) -> str:
+        parts = sorted(self.key or self.subjects)
+        digest = hashlib.sha256("\x1f".join((self.check_id, *parts)).encode()).hexdigest()
+        return f"{self.check_id}:{digest[:12]}"
 
     @property
-    def id(self) -> str:
-        digest = hashlib.sha256("\x1f".join((self.check_id, *sorted(self.resources))).encode()).hexdigest()
-        return f"{self.check_id}:{digest[:12]}"
+    def fingerprint(self) -> str:
+        return self.id
+
+
+class CheckStatus(enum.StrEnum):
+    """How far a check got. Anything but EVALUATED is said in the output, never passed silently."""
+
+    EVALUATED = "evaluated"
+    PARTIAL = "partial"  # ran, but could not decide some subjects (listed in ``unknown``) or stopped at a bound
+    NOT_EVALUATED = "not_evaluated"  # a prerequisite is missing (no identity provider, no registry, ...)
+    FAILED = "failed"  # the check raised: a bug, reported with the error
+    SKIPPED = "skipped"  # not selected (--check / --skip-check)
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckCoverage:
+    """What one check could evaluate. ``unknown`` lists subjects it could not decide (at most a sample)."""
+
+    check_id: str
+    status: CheckStatus
+    reason: str = ""
+    findings: int = 0
+    unknown: tuple[str, ...] = ()
+    unknown_count: int = 0
+
+
+class WaiverState(enum.StrEnum):
+    ACTIVE = "active"  # applied to the findings it matched
+    EXPIRED = "expired"  # past its expiry date: no longer applied, and the findings say so
+    UNUSED = "unused"  # valid, but matched no finding (the problem is gone, or the pattern is wrong)
+
+
+@dataclasses.dataclass(frozen=True)
+class WaiverStatus:
+    """One ``[[waiver]]`` entry after evaluation: its state and the fingerprints it matched."""
+
+    index: int  # position among the config's [[waiver]] entries
+    check: str
+    subject: str
+    finding: str
+    reason: str
+    approved_by: str
+    expires: str
+    state: WaiverState
+    matched: tuple[str, ...] = ()
 
 
 # -- generic dataclass <-> JSON ---------------------------------------------------------------------

@@ -34,7 +34,9 @@ ENTRY_POINT_GROUP = "stackaudit"
 DISABLE_ENV = "STACKAUDIT_DISABLE_PLUGINS"
 
 DEFAULT_PLUGINS = (
+    "stackaudit.default_plugins.builtin_checks",
     "stackaudit.default_plugins.json_report",
+    "stackaudit.default_plugins.graph_exports",
 )
 
 

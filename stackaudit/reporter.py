@@ -7,9 +7,10 @@ import dataclasses
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from stackaudit.model import Finding, Inventory
+from stackaudit.model import CheckCoverage, Finding, Inventory, WaiverStatus
 
 if TYPE_CHECKING:
+    from stackaudit.check import Check
     from stackaudit.config import Config
 
 
@@ -18,9 +19,12 @@ class Report:
     """Everything a reporter may use. Reporters never see raw API data."""
 
     inventory: Inventory
-    findings: list[Finding] = dataclasses.field(default_factory=list)
+    findings: list[Finding] = dataclasses.field(default_factory=list)  # sorted, waivers applied
     config: Config | None = None
-    graph: Any = None  # networkx.MultiDiGraph once the graph is built
+    graph: Any = None  # networkx.MultiDiGraph (see stackaudit.graph for its node and edge attributes)
+    coverage: list[CheckCoverage] = dataclasses.field(default_factory=list)  # one per check, in check order
+    checks: dict[str, Check] = dataclasses.field(default_factory=dict)  # metadata (rationale, references) by id
+    waivers: list[WaiverStatus] = dataclasses.field(default_factory=list)
 
 
 class Reporter(abc.ABC):

@@ -79,7 +79,9 @@ def demo_tenant(scale: int = 1, *, clean: bool = False) -> TenantSpec:
             mfa[key] = "HasSalesforceAuthenticator"
 
     assignments = []
-    for n, (key, permission_set) in enumerate(ADMINS.items(), start=1):
+    # Clean: the HubSpot integration user keeps only the objects it syncs, no View All Data.
+    admins = {k: v for k, v in ADMINS.items() if not (clean and k == "hubspot")}
+    for n, (key, permission_set) in enumerate(admins.items(), start=1):
         is_profile = permission_set == "System Administrator"
         assignments.append({
             "Id": _sf_id("0Pa", n), "AssigneeId": ids[key], "PermissionSetId": _sf_id("0PS", n),

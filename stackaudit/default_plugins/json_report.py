@@ -13,14 +13,15 @@ from stackaudit.reporter import Report, Reporter
 
 class JsonReporter(Reporter):
     id = "json"
-    description = "report.json: summary, connections, coverage gaps and findings, for machines"
+    description = "report.json: summary, connections, coverage gaps, check coverage and findings, for machines"
     filename = "report.json"
 
     def render(self, report: Report) -> str:
         inventory = report.inventory
         by_severity = {str(s): 0 for s in sorted(Severity, reverse=True)}
         for finding in report.findings:
-            by_severity[str(finding.severity)] += 1
+            if not finding.waived:
+                by_severity[str(finding.severity)] += 1
         document: dict[str, Any] = {
             "generator": inventory.generator,
             "generated_at": inventory.generated_at.isoformat(),
@@ -30,9 +31,13 @@ class JsonReporter(Reporter):
                 "records": inventory.counts(),
                 "coverage_gaps": len(inventory.gaps),
                 "findings": by_severity,
+                "waived_findings": sum(1 for f in report.findings if f.waived),
+                "checks_not_evaluated": sum(1 for c in report.coverage if c.status.value != "evaluated"),
             },
             "connections": [to_jsonable(c) for c in inventory.connections],
             "coverage_gaps": [to_jsonable(g) for g in inventory.gaps],
+            "check_coverage": [to_jsonable(c) for c in report.coverage],
+            "waivers": [to_jsonable(w) for w in report.waivers],
             "findings": [{"id": f.id, **to_jsonable(f)} for f in report.findings],
         }
         return json.dumps(document, indent=2) + "\n"
