@@ -11,6 +11,7 @@ from stackaudit.model import Finding, Inventory
 
 if TYPE_CHECKING:
     from stackaudit.config import Config
+    from stackaudit.history import ScanDiff
 
 
 @dataclasses.dataclass
@@ -21,6 +22,7 @@ class Report:
     findings: list[Finding] = dataclasses.field(default_factory=list)
     config: Config | None = None
     graph: Any = None  # networkx.MultiDiGraph once the graph is built
+    diff: ScanDiff | None = None  # since the last review: this scan against the baseline scan (None: first scan)
 
 
 class Reporter(abc.ABC):

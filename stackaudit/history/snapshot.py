@@ -335,12 +335,15 @@ def memoized(redact: Redact) -> Redact:
 
 def redact_tree(value: Any, redact: Redact) -> Any:
     """Every string in a JSON value (keys too) through ``redact``; the structure is kept."""
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return redact(value)
-    if isinstance(value, Mapping):
+    if kind is dict or isinstance(value, Mapping):
         return {redact(str(k)): redact_tree(v, redact) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if kind is list or kind is tuple:
         return [redact_tree(v, redact) for v in value]
+    if isinstance(value, str):  # a str subclass (an enum value)
+        return redact(value)
     return value
 
 
