@@ -151,8 +151,7 @@ def test_two_scans_with_a_change_give_the_right_diff(store: HistoryStore) -> Non
     plain_http = finding("security-plain-http", "mail:flow:webhook").id
     assert ids(diff.findings.added) == [finding("shadow-it-oauth-app", "mail:integration:calendly").id]
     assert ids(diff.findings.removed) == [plain_http]
-    assert ids(diff.findings.unchanged) == sorted([finding("unowned-system", "crm:tenant:1").id,
-                                                   finding("shadow-it-recipient", "external:hooks.zapier.com").id])
+    assert ids(diff.findings.unchanged) == [finding("shadow-it-recipient", "external:hooks.zapier.com").id]
     assert ids(diff.findings.newly_waived) == [finding("unowned-system", "crm:tenant:1").id]
     assert diff.findings.not_seen == () and diff.findings.no_longer_waived == ()
     assert ids(diff.systems.added) == ["external:app:calendly"] and diff.systems.removed == ()
@@ -612,3 +611,13 @@ def test_config_history_db_is_relative_to_the_config(tmp_path: Path) -> None:
         parse_config({"history": {"path": "x"}}, path=tmp_path / "s.toml")
     with pytest.raises(ConfigError, match="must not be empty"):
         parse_config({"history": {"db": " "}}, path=tmp_path / "s.toml")
+
+
+def test_a_lapsed_waiver_is_reported_but_is_not_a_new_finding(store: HistoryStore) -> None:
+    waived = [finding("unowned-system", "crm:tenant:1", severity=Severity.MEDIUM, waived=True)]
+    first = record(store, inventory(baseline_records()), waived)
+    second = record(store, inventory(baseline_records()), [finding("unowned-system", "crm:tenant:1",
+                                                                   severity=Severity.MEDIUM)])
+    diff = compare(store, first, second)
+    assert ids(diff.findings.no_longer_waived) == [waived[0].id]
+    assert diff.findings.added == () and diff.findings.unchanged == () and diff.new_findings() == []

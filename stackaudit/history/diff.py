@@ -33,7 +33,7 @@ class Changes:
     kind: str
     added: tuple[Item, ...] = ()
     removed: tuple[Item, ...] = ()
-    unchanged: tuple[Item, ...] = ()
+    unchanged: tuple[Item, ...] = ()  # in both scans (for findings: with the same waiver state)
     not_seen: tuple[Item, ...] = ()
     newly_waived: tuple[Item, ...] = ()  # findings only
     no_longer_waived: tuple[Item, ...] = ()  # findings only: the waiver lapsed or was removed
@@ -127,6 +127,9 @@ def _changes(kind: str, old: Snapshot, new: Snapshot) -> Changes:
             removed.append(item)
     waived = [i for i in unchanged if i.attrs.get("waived") and not before[i.id].attrs.get("waived")]
     unwaived = [i for i in unchanged if not i.attrs.get("waived") and before[i.id].attrs.get("waived")]
+    if waived or unwaived:  # the lists partition what both scans have
+        moved = {i.id for i in (*waived, *unwaived)}
+        unchanged = [i for i in unchanged if i.id not in moved]
     return Changes(kind, *(tuple(sorted(items, key=_order)) for items in (added, removed, unchanged, not_seen,
                                                                          waived, unwaived)))
 
