@@ -50,6 +50,7 @@ DEFAULT_DIR = ".stackaudit"
 DEFAULT_NAME = "history.db"
 BUSY_TIMEOUT_S = 30.0
 INVENTORY_DOCUMENT = "inventory"
+FINDINGS_DOCUMENT = "findings"
 CHECKS_DOCUMENT = "check_coverage"
 
 Checkpoint = Callable[[str], None]
@@ -98,7 +99,8 @@ class ScanInfo:
 
 
 def _v1_scans(db: sqlite3.Connection) -> None:
-    """Scans with their connections, coverage gaps, findings and documents (the inventory)."""
+    """Scans with their connections, coverage gaps, findings (one row each for queries; the full findings
+    are a document) and documents (inventory, findings, check coverage: compressed JSON)."""
     db.execute("""
         CREATE TABLE scans (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -151,7 +153,6 @@ def _v1_scans(db: sqlite3.Connection) -> None:
             severity INTEGER NOT NULL,
             title TEXT NOT NULL,
             waived INTEGER NOT NULL,
-            data TEXT NOT NULL,
             PRIMARY KEY (scan_id, finding_id)
         )""")
     db.execute("""
@@ -187,7 +188,7 @@ def _v2_items(db: sqlite3.Connection) -> None:
     for scan_id, config, recorded_at in db.execute("SELECT id, config, recorded_at FROM scans ORDER BY id").fetchall():
         document = _read_document(db, scan_id, INVENTORY_DOCUMENT)
         inventory = Inventory.from_dict(document) if document else Inventory()
-        findings = [json.loads(row[0]) for row in db.execute("SELECT data FROM findings WHERE scan_id = ?", (scan_id,))]
+        findings = _read_document(db, scan_id, FINDINGS_DOCUMENT) or []
         scope = [row[0] for row in db.execute("SELECT name FROM connections WHERE scan_id = ?", (scan_id,))]
         snapshot = Snapshot.from_scan(inventory, findings, scope=scope,
                                       checks=_read_document(db, scan_id, CHECKS_DOCUMENT) or ())
@@ -383,9 +384,8 @@ class HistoryStore:
     def findings(self, scan_id: int) -> list[dict[str, Any]]:
         """The scan's findings as stored (their JSON fields plus ``id``), most severe first."""
         self.scan(scan_id)
-        rows = self._db.execute("SELECT data FROM findings WHERE scan_id = ? ORDER BY severity DESC, finding_id",
-                                (scan_id,))
-        return [json.loads(row[0]) for row in rows]
+        findings: list[dict[str, Any]] = _read_document(self._db, scan_id, FINDINGS_DOCUMENT) or []
+        return sorted(findings, key=lambda f: (-int(_severity(f.get("severity"))), str(f.get("id"))))
 
     # -- writing ---------------------------------------------------------------------------------
 
@@ -458,11 +458,12 @@ class HistoryStore:
                 (scan_id, text(g.connection), text(g.area), text(g.reason), text(g.error))
                 for g in inventory.gaps])
             step("connections")
-            db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+            db.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)", [
                 (scan_id, finding_id, str(data.get("check_id", "")), str(data.get("category", "")),
-                 int(_severity(data.get("severity"))), str(data.get("title", "")), int(bool(data.get("waived"))),
-                 json.dumps(data, separators=(",", ":"), sort_keys=True))
+                 int(_severity(data.get("severity"))), str(data.get("title", "")), int(bool(data.get("waived"))))
                 for finding_id, data in stored.items()])
+            _put_document(db, scan_id, FINDINGS_DOCUMENT, json.dumps(list(stored.values()), separators=(",", ":"),
+                                                                     sort_keys=True))
             step("findings")
             snapshot = dataclasses.replace(current, scan_id=scan_id, recorded_at=utc_text(recorded_at))
             if previous is not None:
