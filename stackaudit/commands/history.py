@@ -137,6 +137,13 @@ class ScanHistory:
 
     def conclude(self, code: int, fail_on: Severity) -> int:
         """Record the scan (unless --no-history), print what changed, and return the exit code to use."""
+        try:
+            return self._conclude(code, fail_on)
+        finally:
+            if self.store is not None:
+                self.store.close()
+
+    def _conclude(self, code: int, fail_on: Severity) -> int:
         from stackaudit.cli import ExitCode
 
         if self._scan is None:
@@ -216,16 +223,20 @@ def history(ctx: click.Context, config_path: Path, db: Path | None, limit: int, 
     if not scans:
         out.print(f"no scans recorded in {escape(str(store.path))}")
         return
+    several = len({s.config for s in scans}) > 1  # a database shared by several configs
     table = Table(show_edge=False)
-    for column in ("scan", "recorded (UTC)", "status", "connections", "records", "findings", "took", "config"):
+    for column in ("scan", "recorded (UTC)", "status", "complete", "records", "findings", "took",
+                   *(("config",) if several else ())):
         table.add_column(column)
     for s in scans:
         colour = {"complete": "green", "partial": "yellow"}.get(s.status, "red")
         waived = s.findings - s.unwaived
         table.add_row(f"#{s.id}", _when(s), f"[{colour}]{s.status}[/]", f"{s.complete_connections}/{s.connections}",
                       str(s.records), f"{s.unwaived}" + (f" (+{waived} waived)" if waived else ""),
-                      f"{s.timings.get('scan_s', 0):.1f}s", escape(s.config))
+                      f"{s.timings.get('scan_s', 0):.1f}s", *((escape(s.config),) if several else ()))
     out.print(table)
+    if not several:
+        out.print(f"config: {escape(scans[0].config)} (relative to {escape(str(store.path.parent))})")
 
 
 @history.command("prune")
