@@ -237,11 +237,11 @@ def _scan(ctx: Context, config: Config, *, output: Path, formats: str, fail_on: 
         inventory = run_scan(config, host.connectors(), store=store, on_event=on_event, only=only, workers=workers)
     # The graph arrives with the checks; until then registered checks run without one.
     findings: list[Finding] = [f for check in host.checks() for f in check.run(None, config)]
-    diff = history.compare(inventory, findings) if history else None  # since the baseline scan, for the reports
+    diff = history.compare(inventory, findings) if history else None  # records the scan; the diff since the baseline
     written = _write_outputs(inventory, findings, config, host, selected, output, diff)
     _print_summary(inventory, findings, written)
     code = _exit_code(inventory, findings, threshold)
-    return history.conclude(code, threshold) if history else code  # records the scan; --fail-on-new
+    return history.conclude(code, threshold) if history else code  # prints the diff; --fail-on-new
 
 
 def _severity(text: str) -> Severity:

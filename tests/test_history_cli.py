@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -14,6 +15,7 @@ from click.testing import CliRunner, Result
 from test_history import all_stored_text
 
 from stackaudit.cli import ExitCode, cli
+from stackaudit.errors import HistoryError
 from stackaudit.history import HistoryStore
 from stackaudit.model import Finding, Severity
 
@@ -202,6 +204,8 @@ def test_scan_records_even_a_scan_that_could_not_reach_anything_unless_told_not_
     with HistoryStore(db, create=False) as store:
         (scan,) = store.scans()
         assert (scan.status, scan.connections, scan.complete_connections) == ("failed", 1, 0)
+        assert scan.config_digest == hashlib.sha256(config.read_bytes()).hexdigest()
+        assert scan.config == "../stackaudit.toml"
 
     elsewhere = tmp_path / "elsewhere.db"
     config.write_text(OFFLINE_CONFIG + f'\n[history]\ndb = "{elsewhere.name}"\n')
@@ -256,3 +260,62 @@ def test_exit_codes_are_documented() -> None:
         assert words in text
     readme = (Path(__file__).parent.parent / "README.md").read_text()
     assert "--fail-on-new" in readme and "docs/ci.md" in readme
+
+
+DIFF_PROBE = textwrap.dedent('''
+    import json
+
+    from stackaudit import Reporter, hookimpl
+
+
+    class DiffProbe(Reporter):
+        id = "diffprobe"
+        description = "the since-last-review section a report gets"
+        filename = "diff.json"
+
+        def render(self, report):
+            return json.dumps(report.diff.to_dict() if report.diff else None)
+
+
+    @hookimpl
+    def register_reporters(registry):
+        registry.add(DiffProbe())
+''')
+
+
+def test_reports_get_the_diff_since_the_last_review(tmp_path: Path, plugins: Path) -> None:
+    (plugins / "diffprobe.py").write_text(DIFF_PROBE)
+    config = tmp_path / "stackaudit.toml"
+    config.write_text(OFFLINE_CONFIG)
+    out = tmp_path / "out"
+    scan = ["--plugins-dir", str(plugins), "scan", "-c", str(config), "-o", str(out), "--format", "diffprobe"]
+    try:
+        run(*scan)
+        assert json.loads((out / "diff.json").read_text()) is None  # the first scan has nothing to compare with
+        (plugins / "trigger").touch()
+        run(*scan)
+    finally:
+        sys.modules.pop("stackaudit_local_plugins.diffprobe", None)
+    review = json.loads((out / "diff.json").read_text())
+    assert review["old_scan"]["id"] == 1 and review["new_scan"]["id"] == 2
+    assert [f["id"] for f in review["findings"]["new"]] == [new_finding_id()]
+    assert review["incomplete_connections"][0]["name"] == "crm"
+
+
+def test_a_scan_that_cannot_be_recorded_still_writes_its_reports_then_exits_2(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "stackaudit.toml"
+    config.write_text(OFFLINE_CONFIG)
+    out = tmp_path / "out"
+    assert run("scan", "-c", str(config), "-o", str(out)).exit_code == ExitCode.INCOMPLETE
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise HistoryError("database or disk is full", fix="free some space")
+
+    monkeypatch.setattr(HistoryStore, "record", full_disk)
+    (out / "report.json").unlink()
+    failed = run("scan", "-c", str(config), "-o", str(out))
+    assert failed.exit_code == ExitCode.USAGE
+    assert "the scan could not be recorded in the history: database or disk is full" in failed.output
+    assert "fix: free some space" in failed.output
+    assert (out / "report.json").is_file()

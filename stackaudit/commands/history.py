@@ -99,8 +99,9 @@ class ScanHistory:
     """A scan's side of the history.
 
     Opened before anything is scanned (a bad ``--db`` or ``--baseline`` fails first); :meth:`compare` once the
-    findings are known (the diff goes into the reports); :meth:`conclude` after the reports are written:
-    records the scan, prints what changed, and applies ``--fail-on-new`` to the exit code.
+    findings are known: records the scan and returns the diff for the reports; :meth:`conclude` after the
+    reports are written: prints what changed and applies ``--fail-on-new`` to the exit code. A scan that
+    cannot be recorded is still compared and reported; the error comes after the reports are written.
     """
 
     def __init__(self, request: HistoryRequest, config: Config) -> None:
@@ -120,23 +121,38 @@ class ScanHistory:
                              else self.store.latest(config=self.key))
         self.scope = [c.name for c in config.connections if c.enabled]
         self.diff: ScanDiff | None = None
-        self._scan: tuple[Inventory, list[Finding], Sequence[Any]] | None = None
+        self.recorded: ScanInfo | None = None
+        self.failure: HistoryError | None = None
+        self._inventory: Inventory | None = None
 
     @property
     def path(self) -> Path:
         return self.request.db or db_path(self.config)
 
     def compare(self, inventory: Inventory, findings: list[Finding], checks: Sequence[Any] = ()) -> ScanDiff | None:
-        """The diff between the baseline and this scan (None without a baseline): "since last review"."""
-        self._scan = (inventory, findings, checks)
-        if self.store is None or self.baseline is None:
+        """Record the scan (unless --no-history) and return the diff between the baseline and it, "since
+        the last review" (None without a baseline)."""
+        self._inventory = inventory
+        if self.store is None:
             return None
-        current = self.store.preview(inventory, findings, config=self.key, scope=self.scope, checks=checks)
-        self.diff = diff_scans(self.store.snapshot(self.baseline.id), current, old_scan=self.baseline)
+        if self.request.record:
+            try:
+                self.recorded = self.store.record(inventory, findings, config=self.key,
+                                                  config_digest=config_digest(self.config.path), scope=self.scope,
+                                                  checks=checks)
+            except HistoryError as exc:
+                self.failure = exc
+        if self.baseline is None:
+            return None
+        if self.recorded is not None:
+            self.diff = compare(self.store, self.baseline.id, self.recorded.id)
+        else:
+            current = self.store.preview(inventory, findings, config=self.key, scope=self.scope, checks=checks)
+            self.diff = diff_scans(self.store.snapshot(self.baseline.id), current, old_scan=self.baseline)
         return self.diff
 
     def conclude(self, code: int, fail_on: Severity) -> int:
-        """Record the scan (unless --no-history), print what changed, and return the exit code to use."""
+        """Print what changed and return the exit code to use (--fail-on-new)."""
         try:
             return self._conclude(code, fail_on)
         finally:
@@ -146,19 +162,14 @@ class ScanHistory:
     def _conclude(self, code: int, fail_on: Severity) -> int:
         from stackaudit.cli import ExitCode
 
-        if self._scan is None:
+        inventory = self._inventory
+        if inventory is None:
             return code
-        inventory, findings, checks = self._scan
-        if self.store is not None and self.request.record:
-            try:
-                recorded = self.store.record(inventory, findings, config=self.key,
-                                             config_digest=config_digest(self.config.path), scope=self.scope,
-                                             checks=checks)
-            except HistoryError as exc:
-                raise HistoryError(f"the scan could not be recorded in the history: {exc.message}",
-                                   fix=exc.fix or "the reports are written; fix the database and scan again",
-                                   ) from None
-            out.print(f"\nRecorded as scan #{recorded.id} in {escape(str(self.path))}")
+        if self.failure is not None:
+            raise HistoryError(f"the scan could not be recorded in the history: {self.failure.message}",
+                               fix=self.failure.fix or "the reports are written; fix the database and scan again")
+        if self.recorded is not None:
+            out.print(f"\nRecorded as scan #{self.recorded.id} in {escape(str(self.path))}")
         if self.diff is not None:
             out.print(f"\n[bold]Since scan #{self.diff.old_scan.id}[/] ({_when(self.diff.old_scan)}):")
             _print_diff(self.diff, listed=SCAN_LISTED, unchanged=False)
