@@ -23,11 +23,14 @@ from rich.table import Table
 from stackaudit import __version__
 from stackaudit.audit import AuditResult, evaluate, select_checks, write_findings
 from stackaudit.check import CATEGORIES
+from stackaudit.commands import history as history_commands
+from stackaudit.commands.history import HistoryRequest, ScanHistory, history_options
 from stackaudit.commands.plugin import plugin
 from stackaudit.config import DEFAULT_CONFIG, STARTER_CONFIG, Config, load_config
 from stackaudit.credentials import CredentialStore, env_var_name
 from stackaudit.engine import ScanEvent, run_scan
 from stackaudit.errors import ConfigError, StackAuditError, UsageError
+from stackaudit.history import ScanDiff
 from stackaudit.model import CheckStatus, CoverageStatus, Inventory, Severity, WaiverState
 from stackaudit.plugins import PluginHost, create_host
 from stackaudit.redaction import RedactingFilter, redactor
@@ -161,7 +164,7 @@ def _default_output() -> Path:
 
 
 def _write_outputs(inventory: Inventory, result: AuditResult, config: Config, host: PluginHost,
-                   formats: list[str], output: Path) -> list[Path]:
+                   formats: list[str], output: Path, diff: ScanDiff | None = None) -> list[Path]:
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -171,7 +174,7 @@ def _write_outputs(inventory: Inventory, result: AuditResult, config: Config, ho
     inventory.save(inventory_path)
     findings_path = write_findings(output / "findings.json", inventory, result, config)
     report = Report(inventory=inventory, findings=result.findings, config=config, graph=result.graph,
-                    coverage=result.coverage, checks=result.checks, waivers=result.waivers)
+                    coverage=result.coverage, checks=result.checks, waivers=result.waivers, diff=diff)
     reporters = host.reporters()
     written = [inventory_path, findings_path]
     for name in formats:
@@ -264,7 +267,7 @@ def _progress(total: int) -> Iterator[Callable[[ScanEvent], None]]:
 
 def _scan(ctx: Context, config: Config, *, output: Path, formats: str, fail_on: str, only: tuple[str, ...],
           workers: int, check: tuple[str, ...] = (), skip_check: tuple[str, ...] = (),
-          store: CredentialStore | None = None) -> ExitCode:
+          store: CredentialStore | None = None, history: ScanHistory | None = None) -> int:
     threshold = _severity(fail_on)
     host = ctx.host(config)
     selected = _formats(formats, host)
@@ -277,9 +280,13 @@ def _scan(ctx: Context, config: Config, *, output: Path, formats: str, fail_on: 
     with _progress(len(enabled)) as on_event:
         inventory = run_scan(config, host.connectors(), store=store, on_event=on_event, only=only, workers=workers)
     result = evaluate(inventory, config, checks, only=check, skip=skip_check)
-    written = _write_outputs(inventory, result, config, host, selected, output)
+    # Records the scan and gives the diff since the baseline; check coverage keeps a check that did
+    # not run from "resolving" its findings.
+    diff = history.compare(inventory, result.findings, result.coverage) if history else None
+    written = _write_outputs(inventory, result, config, host, selected, output, diff)
     _print_summary(inventory, result, written)
-    return _exit_code(inventory, result, threshold)
+    code = _exit_code(inventory, result, threshold)
+    return history.conclude(code, threshold) if history else code  # prints the diff; --fail-on-new
 
 
 def _severity(text: str) -> Severity:
@@ -310,30 +317,38 @@ def scan_options(func: F, formats: str = DEFAULT_FORMATS) -> F:
               help="Output directory [default: graphs/scan-<UTC time>].")
 @click.option("--connection", "only", multiple=True, metavar="NAME", help="Scan only this connection (repeatable).")
 @scan_options
+@history_options
 @click.pass_obj
 @handle_errors
 def scan(obj: Context, config_path: Path, output: Path | None, only: tuple[str, ...], formats: str, fail_on: str,
-         workers: int, check: tuple[str, ...], skip_check: tuple[str, ...]) -> None:
+         workers: int, check: tuple[str, ...], skip_check: tuple[str, ...], history: HistoryRequest) -> None:
     """Scan every configured connection, read-only, and write the inventory and reports.
 
     Each connection's credentials come from the OS keyring, then STACKAUDIT_CREDENTIAL_<NAME>.
     A connection that fails is reported as a coverage gap; the others are still scanned.
 
+    Every scan is recorded in the history database ('stackaudit history', 'stackaudit diff') and
+    compared with the previous scan of the same config (or --baseline); --no-history skips recording.
+
     \b
     Exit codes:
       0  scan complete, no unwaived finding at or above --fail-on
-      1  unwaived findings at or above --fail-on
-      2  usage or configuration error (nothing scanned)
+      1  unwaived findings at or above --fail-on; with --fail-on-new, only
+         findings that are not in the baseline scan count
+      2  usage or configuration error (nothing scanned), or the scan could
+         not be recorded in the history (the reports are written)
       3  scan incomplete (a connection failed or was partly covered), nothing at or above --fail-on
       4  internal error (rerun with --debug and report it)
 
     \b
-    Example:
+    Examples:
       stackaudit scan -c stackaudit.toml -o graphs/2026-q4 --fail-on critical
+      stackaudit scan --fail-on high --fail-on-new      in CI: fail only on what is new
     """
     config = load_config(config_path)
+    recorder = ScanHistory(history, config)  # a bad --db or --baseline fails before anything is scanned
     code = _scan(obj, config, output=output or _default_output(), formats=formats, fail_on=fail_on, only=only,
-                 workers=workers, check=check, skip_check=skip_check)
+                 workers=workers, check=check, skip_check=skip_check, history=recorder)
     sys.exit(code)
 
 
@@ -440,15 +455,17 @@ def checks(obj: Context, category: str | None, verbose: bool, config_path: Path 
               show_default=True, help="Where the demo's config, inventory and reports go.")
 @click.option("--keep-running", is_flag=True, help="Keep the emulator up after the scan (Ctrl-C to stop).")
 @functools.partial(scan_options, formats=DEMO_FORMATS)
+@history_options
 @click.pass_obj
 @handle_errors
 def demo(obj: Context, output: Path, keep_running: bool, formats: str, fail_on: str, workers: int,
-         check: tuple[str, ...], skip_check: tuple[str, ...]) -> None:
+         check: tuple[str, ...], skip_check: tuple[str, ...], history: HistoryRequest) -> None:
     """Scan the built-in demo stack: no accounts needed.
 
     Starts the local vendor emulator on 127.0.0.1 with Northwind Outfitters' stack, writes a config
     pointing at it, and runs the real scan through the real connectors over HTTP. Credentials reach the
     connectors through STACKAUDIT_CREDENTIAL_<NAME> in this process (your keyring is not touched).
+    Scans are recorded in OUTPUT/.stackaudit/history.db, so a second run shows what changed.
 
     \b
     Example:
@@ -470,7 +487,8 @@ def demo(obj: Context, output: Path, keep_running: bool, formats: str, fail_on: 
         err.print(f"emulator: {len(emulator.tenants)} tenant(s) on 127.0.0.1; config: {config_path}")
         config = load_config(config_path)
         code = _scan(obj, config, output=output, formats=formats, fail_on=fail_on, only=(), workers=workers,
-                     check=check, skip_check=skip_check, store=CredentialStore(use_keyring=False, redactor=redactor))
+                     check=check, skip_check=skip_check, store=CredentialStore(use_keyring=False, redactor=redactor),
+                     history=ScanHistory(history, config))
         out.print(f"\nDemo output: {output.resolve()}")
         if keep_running:
             _wait_forever(emulator.tenants)
@@ -735,6 +753,8 @@ def auth_delete(name: str) -> None:
 
 
 cli.add_command(plugin)
+cli.add_command(history_commands.history)
+cli.add_command(history_commands.diff)
 
 
 def main() -> None:

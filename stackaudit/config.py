@@ -96,6 +96,7 @@ class Config:
     policy: Policy = dataclasses.field(default_factory=Policy)
     waivers: tuple[Waiver, ...] = ()
     plugins_dir: Path | None = None
+    history_db: Path | None = None  # [history] db; None: <config dir>/.stackaudit/history.db
 
     def connection(self, name: str) -> Connection:
         for connection in self.connections:
@@ -228,7 +229,7 @@ def load_config(path: Path) -> Config:
 
 def parse_config(data: Mapping[str, Any], *, path: Path, text: str = "") -> Config:
     r = _Reader(path, text)
-    r.unknown_keys(data, {"organization", "connection", "system", "policy", "waiver", "plugins"}, table="")
+    r.unknown_keys(data, {"organization", "connection", "system", "policy", "waiver", "plugins", "history"}, table="")
 
     org = r.table(data, "organization")
     r.unknown_keys(org, {"name", "email_domains"}, table="organization")
@@ -361,6 +362,13 @@ def parse_config(data: Mapping[str, Any], *, path: Path, text: str = "") -> Conf
     plugins_dir_text = r.string(plugins, "dir", table="plugins")
     plugins_dir = (path.parent / plugins_dir_text) if plugins_dir_text else None
 
+    history = r.table(data, "history")
+    r.unknown_keys(history, {"db"}, table="history")
+    history_db_text = r.string(history, "db", table="history")
+    if "db" in history and not history_db_text.strip():
+        raise r.fail("db must not be empty", table="history", key="db",
+                     fix='write db = "path/to/history.db" (relative to this file), or remove it for the default')
+
     return Config(
         path=path,
         organization=organization,
@@ -370,6 +378,7 @@ def parse_config(data: Mapping[str, Any], *, path: Path, text: str = "") -> Conf
         policy=policy,
         waivers=tuple(waivers),
         plugins_dir=plugins_dir,
+        history_db=(path.parent / history_db_text).resolve() if history_db_text else None,
     )
 
 
@@ -422,6 +431,11 @@ inactive_user_days = 90
 # max_admins = 5
 # [policy.severity]                 # per-check severity overrides ('stackaudit checks' lists the ids)
 # security-plain-http = "critical"
+
+# Every scan is recorded in a history database (for 'stackaudit diff' and --fail-on-new),
+# by default .stackaudit/history.db beside this file.
+# [history]
+# db = "audit-history/history.db"
 
 # A waiver accepts the findings of one check, optionally only for subjects matching a pattern,
 # with a reason, who approved it and until when. Waived findings stay in the output as waived.

@@ -113,3 +113,7 @@ class PaginationError(ApiError):
 
 class EmulatorError(StackAuditError):
     """The local vendor emulator could not start or was given an invalid scenario."""
+
+
+class HistoryError(StackAuditError):
+    """The scan history database cannot be opened, read or written, or has no such scan."""

@@ -12,6 +12,7 @@ from stackaudit.model import CheckCoverage, Finding, Inventory, WaiverStatus
 if TYPE_CHECKING:
     from stackaudit.check import Check
     from stackaudit.config import Config
+    from stackaudit.history import ScanDiff
 
 
 @dataclasses.dataclass
@@ -25,6 +26,7 @@ class Report:
     coverage: list[CheckCoverage] = dataclasses.field(default_factory=list)  # one per check, in check order
     checks: dict[str, Check] = dataclasses.field(default_factory=dict)  # metadata (rationale, references) by id
     waivers: list[WaiverStatus] = dataclasses.field(default_factory=list)
+    diff: ScanDiff | None = None  # since the last review: this scan against the baseline scan (None: first scan)
 
 
 class Reporter(abc.ABC):

@@ -77,7 +77,8 @@ def _space(now: datetime, space_id: str, name: str, users: dict[str, str], *, cl
          "httpBasicUsername": None, "headers": [], "active": True,
          "sys": _sys("WebhookDefinition", f"{space_id}NetlifyHook", 400, now, erin, space_id)},
     ]
-    keys = [("Website (production)", "WebsiteProd", 700, erin, "Delivery key used by the Netlify build")]
+    key_age = 120 if clean else 700  # the clean space rotated its key this year
+    keys = [("Website (production)", "WebsiteProd", key_age, erin, "Delivery key used by the Netlify build")]
     if story and not clean:
         webhooks.append(
             {"name": "Legacy search indexer", "url": "http://search-indexer.northwind.example/contentful/webhook",

@@ -64,6 +64,8 @@ def demo_tenant(scale: int = 1, *, clean: bool = False) -> TenantSpec:
         "createTime": _ts(600, now), "dailyExportEnabled": True, "streamingExportEnabled": False,
         "freshDailyExportEnabled": False, "includeAdvertisingId": False, "exportStreams": [STREAM],
         "excludedEvents": [], "datasetLocation": "EU"}]}
+    if clean:  # the warehouse gets events once, through Segment, not also through GA4's export
+        bigquery_links = {PROPERTY: []}
     ads_links = {PROPERTY: [{
         "name": f"{PROPERTY}/googleAdsLinks/3456789012", "customerId": "4812345678", "canManageClients": False,
         "adsPersonalizationEnabled": True, "createTime": _ts(500, now), "updateTime": _ts(500, now),
@@ -117,6 +119,9 @@ def demo_tenant(scale: int = 1, *, clean: bool = False) -> TenantSpec:
             {"id": "ga4", "name": "Google Analytics 4", "vendor": "ga4", "owner": owner,
              "domains": ["analytics.google.com", "google-analytics.com"], "data": ["behavioral"]},
             {"id": "bigquery", "name": "BigQuery warehouse", "vendor": "bigquery", "owner": owner,
-             "data": ["behavioral", "pii"]},
+             "data": ["behavioral", "pii"], "system_of_record": ["behavioral"] if clean else []},
+            # In the clean stack the Ads account behind the GA4 link went through approval too.
+            *([{"id": "google-ads", "name": "Google Ads", "vendor": "google-ads", "owner": owner,
+                "data": ["behavioral", "marketing"]}] if clean else []),
         ],
     )

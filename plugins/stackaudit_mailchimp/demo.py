@@ -211,5 +211,8 @@ def demo_tenant(scale: int = 1, *, clean: bool = False) -> TenantSpec:
             "id": "mailchimp", "name": "Mailchimp", "vendor": "mailchimp",
             "owner": f"{username}@{DOMAIN}", "domains": ["mailchimp.com", "list-manage.com"],
             "data": ["contact", "pii"], "system_of_record": [],
-        }],
+        }, *([{  # the clean stack registered its in-house bridge, with an owner
+            "id": "crm-bridge", "name": "CRM bridge (in-house)", "vendor": "northwind-crm-bridge",
+            "owner": f"ana.lima@{DOMAIN}", "domains": [f"crm-bridge.{DOMAIN}"], "data": ["contact", "pii"],
+        }] if clean else [])],
     )

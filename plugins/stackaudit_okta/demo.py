@@ -47,7 +47,8 @@ APPS = [
     ("Segment", "segment", "SAML_2_0", "app.segment.com"),
     ("Contentful", "contentful", "SAML_2_0", "be.contentful.com"),
 ]
-CLEAN_EXTRA_APPS = [("Mailchimp", "template_swa", "BROWSER_PLUGIN", "login.mailchimp.com")]
+CLEAN_EXTRA_APPS = [("Mailchimp", "template_swa", "BROWSER_PLUGIN", "login.mailchimp.com"),
+                    ("WordPress", "template_saml_2_0", "SAML_2_0", "blog.northwind.example")]
 OKTA_APPS = [("Okta Admin Console", "saasure"), ("Okta Dashboard", "okta_enduser"),
              ("Okta Browser Plugin", "okta_browser_plugin")]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from stackaudit import Check, Finding, Severity
+from stackaudit import Check, Finding, NotEvaluated, Severity, Unknown
 from stackaudit_policy_regions.hosting import VENDOR_HOSTING, Hosting
 from stackaudit_policy_regions.regions import region_code
 
@@ -36,10 +36,11 @@ def _label(node: str, attrs: dict[str, Any]) -> str:
     return f"{name} ({vendor})" if vendor and vendor.lower() not in name.lower() else name
 
 
-def run(graph: Any, config: Any) -> Iterator[Finding]:
+def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
     allowed = {region_code(r) for r in config.policy.allowed_regions} - {""}
     if not allowed:
-        return  # the organisation approves no region list: nothing to hold the flows to
+        raise NotEvaluated("[policy] allowed_regions is not set: there is no approved region list to hold flows to")
+    unknown: set[str] = set()
     transfers: dict[tuple[str, str], list[tuple[str, set[str]]]] = {}
     hosted: dict[str, str] = {}
     for source, target, key, attrs in graph.edges(keys=True, data=True):
@@ -52,7 +53,12 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
         if origin not in allowed:
             continue
         recipient = hosting_of(graph.nodes[target])
-        if recipient is None or recipient.region in allowed or recipient.transfer_basis:
+        if recipient is None:
+            if target not in unknown:
+                unknown.add(target)
+                yield Unknown(target, "hosting region not reported and not in the vendor hosting record")
+            continue
+        if recipient.region in allowed or recipient.transfer_basis:
             continue
         hosted[target] = recipient.region
         transfers.setdefault((source, target), []).append((str(key), personal))
@@ -62,10 +68,12 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
         message = (f"{_label(source, source_attrs)}, hosted in {source_attrs.get('region')}, sends "
                    f"{', '.join(categories)} data to {_label(target, target_attrs)}, hosted in {hosted[target]}: "
                    f"outside the approved regions ({', '.join(sorted(allowed))}), with no transfer basis on record")
-        # Positional: the sixth field is what the finding is about (the two systems and each flow).
-        yield Finding(CHECK.id, CHECK.category, Severity.HIGH if SPECIAL & set(categories) else Severity.MEDIUM,
-                      CHECK.title, message, (source, target, *(key for key, _data in flows)),
-                      remediation=CHECK.remediation, owner=str(source_attrs.get("owner") or ""))
+        yield CHECK.finding(
+            message=message,
+            subjects=(source, target, *(key for key, _data in flows)),
+            severity=Severity.HIGH if SPECIAL & set(categories) else Severity.MEDIUM,
+            owner=str(source_attrs.get("owner") or ""),
+        )
 
 CHECK = Check(
     id="security-data-outside-approved-regions",

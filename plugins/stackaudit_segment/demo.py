@@ -108,6 +108,8 @@ def demo_tenant(scale: int = 1, *, clean: bool = False) -> TenantSpec:
                                            hubspot_options),
          "settings": {"portalId": "24681357", "accessToken": _token("pat-eu1-", 36)}},
     ]
+    if clean:  # the site already sends to GA4 through its own web stream: one path, not two
+        destinations = [d for d in destinations if d["id"] != _id("dest-ga4")]
     if not clean:
         destinations.append(
             {"id": _id("dest-mailchimp"), "name": "Mailchimp (old newsletter)", "enabled": False, "sourceId": web,
@@ -182,6 +184,6 @@ def demo_tenant(scale: int = 1, *, clean: bool = False) -> TenantSpec:
             {"id": "segment", "name": "Segment", "vendor": "segment", "owner": owner,
              "domains": ["segment.com", "segment.io", "segmentapis.com"], "data": ["behavioral", "pii"]},
             {"id": "bigquery", "name": "BigQuery warehouse", "vendor": "bigquery", "owner": owner,
-             "data": ["behavioral", "pii"]},
+             "data": ["behavioral", "pii"], "system_of_record": ["behavioral"] if clean else []},
         ],
     )

@@ -14,6 +14,7 @@ MODULES = (
     "shadow_it_unsanctioned_recipient",
     "shadow_it_unsanctioned_oauth_app",
     "shadow_it_pii_system_without_sso",
+    "shadow_it_paid_unsanctioned",
     "duplicate_data_path_parallel_paths",
     "duplicate_data_path_multiple_writers",
     "duplicate_data_path_sync_loop",

@@ -43,6 +43,8 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
             continue
         if node in nodes or (attrs.get("vendor") and attrs["vendor"] in vendors):
             continue
+        if attrs.get("internal") and attrs.get("system_kind") != "tenant":
+            continue  # an in-house endpoint seen only through a URL: no vendor login to put behind SSO
         if attrs.get("sign_in_with") and attrs["sign_in_with"] in vendors:
             continue  # users sign in with accounts (e.g. Google) that are themselves behind single sign-on
         yield CHECK.finding(
@@ -65,7 +67,8 @@ CHECK = Check(
                "users, which is how departed staff keep access. Evaluated only when an identity provider is "
                "scanned: a system counts as behind it when the provider has an app (or a sign-in flow) for that "
                "system or its vendor, or when its users sign in with accounts of a vendor that is (the catalogue's "
-               "sign_in_with: Google products use Google Workspace accounts)."),
+               "sign_in_with: Google products use Google Workspace accounts). In-house endpoints seen only through a "
+               "URL on the organisation's own domain are left out: there is no vendor login to put behind SSO."),
     remediation=("Add the system as an application in the identity provider (SAML/OIDC), assign it to the right "
                  "groups, and enforce SSO-only sign-in in the system's security settings."),
     references=("https://www.cisecurity.org/controls/access-control-management",),

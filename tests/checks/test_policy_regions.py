@@ -10,7 +10,7 @@ import pytest
 from stackaudit_policy_regions import CHECK
 from stackaudit_policy_regions.regions import region_code
 
-from stackaudit import DataCategory, Finding, Flow, Inventory, Severity, System, SystemKind
+from stackaudit import DataCategory, Finding, Flow, Inventory, NotEvaluated, Severity, System, SystemKind
 from stackaudit.config import Config, Policy, load_config
 from stackaudit.demo import demo_config_text
 from stackaudit.plugins import PluginHost
@@ -81,7 +81,8 @@ def test_no_finding(flow: tuple[str, str, str, tuple[str, ...]], why: str) -> No
 def test_inactive_flows_and_an_empty_region_list_are_not_judged() -> None:
     flow = ("f", "crm:tenant:1", "vendor:zapier", ("pii",))
     assert run_check(CHECK, stack(flow, active=False), EU_ONLY) == []
-    assert run_check(CHECK, stack(flow), Config()) == []
+    with pytest.raises(NotEvaluated, match="allowed_regions is not set"):
+        run_check(CHECK, stack(flow), Config())  # said in the coverage, never a silent pass
     assert run_check(CHECK, stack(flow), Config(policy=Policy(allowed_regions=("EU", "us-east-1")))) == []
 
 
