@@ -487,7 +487,7 @@ def changes_since_last_scan(diff: Any) -> Changes | None:
     old = document.get("old_scan")
     since = ""
     if isinstance(old, Mapping):
-        when = old.get("recorded_at") or old.get("started_at") or ""
+        when = old.get("started_at") or old.get("recorded_at") or ""
         since = f"the scan of {format_date(when)}" if when else ""
     return Changes(since=since, groups=tuple(groups), notes=tuple(notes))
 

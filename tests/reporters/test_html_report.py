@@ -4,6 +4,7 @@ hostile names escaped, the summary's figures, and the "what changed" section onl
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import re
@@ -131,11 +132,7 @@ def test_the_changes_section_appears_when_scan_history_provides_a_diff(hostile_r
     diff = {"old_scan": {"recorded_at": "2026-05-01T08:00:00+00:00"},
             "findings": {"new": [{"id": "x", "label": IMG_ONERROR, "severity": "high"}], "resolved": []},
             "systems": {"appeared": [], "disappeared": [{"id": "y", "label": "Old CRM"}], "unchanged": 4}}
-    hostile_report.diff = diff  # type: ignore[attr-defined]
-    try:
-        text = render_html(hostile_report)
-    finally:
-        del hostile_report.diff  # type: ignore[attr-defined]
+    text = render_html(dataclasses.replace(hostile_report, diff=diff))  # type: ignore[arg-type]
     section = text[text.index('<div id="changes">'):]
     assert "What changed since the last scan (the scan of 1 May 2026)" in section
     assert "New findings" in section and "&lt;img src=x onerror=alert(1)&gt; (high)" in section

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -64,11 +65,8 @@ def test_markdown_escaping(text: str, escaped: str) -> None:
 
 def test_the_changes_section_follows_the_top_risks_when_there_is_history(hostile_report: Report) -> None:
     assert "## What changed" not in render_markdown(hostile_report)
-    hostile_report.diff = {"findings": {"new": [{"id": "a", "label": HOSTILE_NAMES[0], "severity": "high"}]}}  # type: ignore[attr-defined]
-    try:
-        text = render_markdown(hostile_report)
-    finally:
-        del hostile_report.diff  # type: ignore[attr-defined]
+    diff = {"findings": {"new": [{"id": "a", "label": HOSTILE_NAMES[0], "severity": "high"}]}}
+    text = render_markdown(dataclasses.replace(hostile_report, diff=diff))  # type: ignore[arg-type]
     assert text.index("## Top risks") < text.index("## What changed since the last scan") < text.index(
         "## Findings by owner")
     assert "- \\<img src=x onerror=alert(1)\\> (high)" in text
