@@ -105,7 +105,7 @@ def _force(component: nx.Graph) -> dict[str, tuple[float, float]]:
                            k=1.2 / math.sqrt(len(forced)), weight=None)
     points = {str(v): (float(p[0]), float(p[1])) for v, p in raw.items()}
     scale = SPACING / max(_typical_gap(list(points.values())), 1e-6)
-    positions = _spread({v: (x * scale, y * scale) for v, (x, y) in points.items()}, SPACING * 1.05,
+    positions = _spread(_landscape({v: (x * scale, y * scale) for v, (x, y) in points.items()}), SPACING * 1.05,
                         rounds=60 if n <= WHOLE_LAYOUT_UP_TO else 12)
     # Beyond the force limit: at the centre of the neighbours already placed, spiralling outwards.
     for i, node in enumerate(ranked[FORCE_LIMIT:]):
@@ -115,6 +115,19 @@ def _force(component: nx.Graph) -> dict[str, tuple[float, float]]:
         radius = SPACING * 0.35 * math.sqrt(1 + i % 40)
         positions[node] = (cx + radius * math.cos(angle), cy + radius * math.sin(angle))
     return positions
+
+
+def _landscape(positions: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
+    """Rotated so the layout's long axis is horizontal: reports and slides are wider than tall."""
+    names = list(positions)
+    xy = np.array([positions[n] for n in names], dtype=float)
+    xy -= xy.mean(axis=0)
+    _values, vectors = np.linalg.eigh(np.cov(xy.T))
+    major = vectors[:, -1]  # eigh sorts the eigenvalues in ascending order
+    angle = -math.atan2(major[1], major[0])
+    rotation = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]])
+    turned = xy @ rotation.T
+    return {n: (float(x), float(y)) for n, (x, y) in zip(names, turned, strict=True)}
 
 
 def _spread(positions: dict[str, tuple[float, float]], gap: float, rounds: int = 60
