@@ -621,3 +621,15 @@ def test_a_lapsed_waiver_is_reported_but_is_not_a_new_finding(store: HistoryStor
     diff = compare(store, first, second)
     assert ids(diff.findings.no_longer_waived) == [waived[0].id]
     assert diff.findings.added == () and diff.findings.unchanged == () and diff.new_findings() == []
+
+
+def test_config_digest_ignores_loopback_ports_but_not_real_changes(tmp_path: Path) -> None:
+    from stackaudit.history import config_digest
+
+    path = tmp_path / "c.toml"
+    path.write_text('base_url = "http://127.0.0.1:41234"\n')
+    first = config_digest(path)
+    path.write_text('base_url = "http://127.0.0.1:39001"\n')
+    assert config_digest(path) == first  # the emulator picked another free port
+    path.write_text('base_url = "https://northwind.my.salesforce.com"\n')
+    assert config_digest(path) != first

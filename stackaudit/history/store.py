@@ -21,6 +21,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import time
 import zlib
@@ -61,14 +62,22 @@ def default_db_path(config_path: Path) -> Path:
     return config_path.resolve().parent / DEFAULT_DIR / DEFAULT_NAME
 
 
+_LOOPBACK_PORT = re.compile(rb"(https?://(?:127\.0\.0\.1|localhost|\[::1\])):\d+")
+
+
 def config_digest(config_path: Path | None) -> str:
-    """SHA-256 of the config file's bytes ("" when there is no file): tells whether the config changed."""
+    """SHA-256 of the config file ("" when there is no file): tells whether the config changed.
+
+    Ports of loopback addresses are left out: the local emulator (and ``stackaudit demo``) picks a free port
+    on every run, which is not a change of configuration.
+    """
     if config_path is None:
         return ""
     try:
-        return hashlib.sha256(config_path.read_bytes()).hexdigest()
+        content = config_path.read_bytes()
     except OSError:
         return ""
+    return hashlib.sha256(_LOOPBACK_PORT.sub(rb"\1", content)).hexdigest()
 
 
 @dataclasses.dataclass(frozen=True)
