@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
@@ -20,7 +19,7 @@ import stackaudit.cli
 from stackaudit.cli import Context, ExitCode, cli
 from stackaudit.commands.history import ScanHistory
 from stackaudit.errors import HistoryError
-from stackaudit.history import HistoryStore
+from stackaudit.history import HistoryStore, config_digest
 from stackaudit.model import Finding, Severity
 
 NEW_APP = "northwind-mailchimp:authorized_app:884210"
@@ -225,7 +224,7 @@ def test_scan_records_even_a_scan_that_could_not_reach_anything_unless_told_not_
     with HistoryStore(db, create=False) as store:
         (scan,) = store.scans()
         assert (scan.status, scan.connections, scan.complete_connections) == ("failed", 1, 0)
-        assert scan.config_digest == hashlib.sha256(config.read_bytes()).hexdigest()
+        assert scan.config_digest == config_digest(config)
         assert scan.config == "../stackaudit.toml"
 
     elsewhere = tmp_path / "elsewhere.db"

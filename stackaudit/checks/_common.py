@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from itertools import pairwise
 
 from stackaudit.graph.paths import Adjacency
-from stackaudit.graph.query import StackIndex
+from stackaudit.graph.query import INACTIVE, StackIndex
 from stackaudit.model import DataPath, Evidence, Severity
 
 # Roles that make someone answerable for a thing, most accountable first.
@@ -28,7 +28,15 @@ def accountable(people: dict[str, str]) -> str:
 
 
 def owner_of_system(idx: StackIndex, node: str) -> str:
-    return accountable(idx.responsible(node)) if node in idx.graph else ""
+    """Who should act on a finding about ``node``: the most accountable responsible person who has not left.
+
+    Someone the directory shows as suspended or deactivated is never named (unowned-departed-owner reports
+    that the system lost its owner); with nobody else, the finding has no owner.
+    """
+    if node not in idx.graph:
+        return ""
+    people = idx.responsible(node)
+    return accountable({email: role for email, role in people.items() if idx.person_status(email) != INACTIVE})
 
 
 def names(idx: StackIndex, nodes: Iterable[str], limit: int = 4) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from stackaudit.check import Check, NotEvaluated, Unknown
+from stackaudit.checks._common import owner_of_system
 from stackaudit.graph import index
 from stackaudit.graph.query import StackIndex
 from stackaudit.model import Finding, Severity
@@ -50,7 +51,7 @@ def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
             subjects=(node,),
             evidence=idx.evidence(node),
             details={"roles": roles, "mfa": "no", "sso": attrs.get("sso", "unknown")},
-            owner=idx.attrs(attrs["system"]).get("owner", ""),
+            owner=owner_of_system(idx, attrs["system"]),
         )
 
 

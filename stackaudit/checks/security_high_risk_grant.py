@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from stackaudit.check import Check
+from stackaudit.checks._common import owner_of_system
 from stackaudit.graph import index
 from stackaudit.model import Finding, Severity
 
@@ -35,7 +36,7 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
             key=(node,),
             evidence=idx.evidence(node, *credentials[:20]),
             details={"scopes": ", ".join(sorted(risky)), "users": len(holders)},
-            owner=idx.attrs(attrs["system"]).get("owner", ""),
+            owner=owner_of_system(idx, attrs["system"]),
         )
     for node in idx.nodes("credential"):  # grants without an app record
         attrs = idx.attrs(node)

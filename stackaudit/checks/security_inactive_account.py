@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from stackaudit.check import Check, Unknown
-from stackaudit.checks._common import days
+from stackaudit.checks._common import days, owner_of_system
 from stackaudit.graph import index
 from stackaudit.model import Finding, Severity
 
@@ -33,7 +33,7 @@ def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
             severity=Severity.HIGH if admin else Severity.MEDIUM,
             evidence=idx.evidence(node),
             details={"days_inactive": int(idle), "admin": admin, "account_kind": attrs.get("account_kind", "")},
-            owner=idx.attrs(attrs["system"]).get("owner", ""),
+            owner=owner_of_system(idx, attrs["system"]),
         )
 
 

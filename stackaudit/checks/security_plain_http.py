@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from stackaudit.check import Check
+from stackaudit.checks._common import owner_of_system
 from stackaudit.graph import index
 from stackaudit.graph.catalogue import is_ip_or_local
 from stackaudit.graph.query import SENSITIVE
@@ -32,7 +33,7 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
             evidence=idx.evidence(key),
             details={"url": flow.get("url") or "", "flow_kind": flow.get("flow_kind") or "",
                      "data": ", ".join(data)},
-            owner=idx.attrs(source).get("owner", ""),
+            owner=owner_of_system(idx, source),
         )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from stackaudit.check import Check, NotEvaluated
+from stackaudit.checks._common import owner_of_system
 from stackaudit.graph import index
 from stackaudit.model import Finding, Severity
 
@@ -25,7 +26,7 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
                      "handing attackers the usernames to guess passwords for."),
             subjects=(node,),
             evidence=idx.evidence(node),
-            owner=idx.attrs(node).get("owner", ""),
+            owner=owner_of_system(idx, node),
         )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from stackaudit.check import Check
+from stackaudit.checks._common import owner_of_system
 from stackaudit.graph import index
 from stackaudit.model import Finding, Severity
 
@@ -23,7 +24,7 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
             subjects=(node,),
             evidence=idx.evidence(node),
             details={"roles": roles},
-            owner=idx.attrs(attrs["system"]).get("owner", ""),
+            owner=owner_of_system(idx, attrs["system"]),
         )
 
 

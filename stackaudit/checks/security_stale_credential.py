@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from stackaudit.check import Check, NotEvaluated, Unknown
-from stackaudit.checks._common import days
+from stackaudit.checks._common import days, owner_of_system
 from stackaudit.graph import index
 from stackaudit.model import Finding, Severity
 
@@ -57,7 +57,7 @@ def run(graph: Any, config: Any) -> Iterator[Finding | Unknown]:
             key=(node,),
             evidence=idx.evidence(node),
             details=details,
-            owner=idx.attrs(attrs["system"]).get("owner", ""),
+            owner=owner_of_system(idx, attrs["system"]),
         )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from stackaudit.check import Check
-from stackaudit.checks._common import SAMPLE
+from stackaudit.checks._common import SAMPLE, owner_of_system
 from stackaudit.graph import index
 from stackaudit.model import Finding, Severity
 
@@ -32,7 +32,7 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
             evidence=idx.evidence(system),
             details={"admins": len(admins), "active_accounts": len(active), "admin_share": round(share, 3),
                      "max_admins": policy.max_admins, "max_admin_share": policy.max_admin_share},
-            owner=idx.attrs(system).get("owner", "") if system in idx.graph else "",
+            owner=owner_of_system(idx, system),
         )
 
 

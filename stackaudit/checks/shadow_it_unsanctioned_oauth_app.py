@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from stackaudit.check import Check
-from stackaudit.checks._common import names
+from stackaudit.checks._common import names, owner_of_system
 from stackaudit.graph import index
 from stackaudit.graph.query import StackIndex
 from stackaudit.model import Finding, Severity
@@ -72,7 +72,7 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
             evidence=idx.evidence(node, *idx.credentials_by_integration.get(node, ())[:20]),
             details={"users": users, "scopes": ", ".join(scopes), "high_risk_scopes": ", ".join(risky),
                      "vendor": attrs.get("vendor") or "", "data": ", ".join(data)},
-            owner=idx.attrs(tenant).get("owner", "") if tenant in idx.graph else "",
+            owner=owner_of_system(idx, tenant),
         )
     for source, target, key, flow in orphan_grants:  # grants seen only as a flow, without an app record
         if idx.attrs(target).get("sanctioned"):
@@ -86,7 +86,7 @@ def run(graph: Any, config: Any) -> Iterator[Finding]:
             severity=SEVERITIES[int(users >= many)],
             evidence=idx.evidence(key),
             details={"users": users, "data": ", ".join(flow.get("data", ()))},
-            owner=idx.attrs(source).get("owner", ""),
+            owner=owner_of_system(idx, source),
         )
 
 

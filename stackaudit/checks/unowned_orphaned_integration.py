@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from stackaudit.check import Check, Unknown
+from stackaudit.checks._common import owner_of_system
 from stackaudit.graph import index, person_id
 from stackaudit.graph.query import ABSENT, ACTIVE, INACTIVE, StackIndex
 from stackaudit.model import Finding, OwnerHint, Severity
@@ -89,7 +90,7 @@ def _finding(idx: StackIndex, subject: str, name: str, system: str, hint: OwnerH
         severity=severity,
         evidence=idx.evidence(subject, *([account] if account else [])),
         details={"person": hint.email, "role": hint.role},
-        owner=idx.attrs(system).get("owner", "") if system in idx.graph else "",
+        owner=owner_of_system(idx, system),
     )
 
 

@@ -716,3 +716,15 @@ def test_a_paid_tool_says_who_pays_and_what_it_costs_and_drops_to_low_once_cance
     paid_tool(cancelled, still_paid=False)
     (old,) = findings("shadow-it-paid-unsanctioned", cancelled)
     assert old.severity.name == "LOW" and "was paid for" in old.message
+
+
+def test_a_finding_never_names_someone_who_has_left_as_its_owner() -> None:
+    s = base()
+    departed(s, active=False)  # Ben, the marketing platform's registry owner, is suspended in the IdP
+    s.account(MAP, CARL, admin=True, mfa=TriState.NO)
+    (finding,) = findings("security-admin-without-mfa", s)
+    assert finding.owner == ANA  # the next accountable person who is still here (the sync's creator), not Ben
+    still_here = base()
+    still_here.account(MAP, CARL, admin=True, mfa=TriState.NO)
+    (finding,) = findings("security-admin-without-mfa", still_here)
+    assert finding.owner == BEN
