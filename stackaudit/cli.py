@@ -245,7 +245,7 @@ def scan_options(func: F) -> F:
                         help="Exit 1 if an unwaived finding is at or above this severity.")(func)
     func = click.option("--format", "formats", default=DEFAULT_FORMATS, show_default=True,
                         help="Comma-separated report formats ('stackaudit plugins' lists them).")(func)
-    func = click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64),
+    func = click.option("--workers", default=16, show_default=True, type=click.IntRange(1, 64),
                         help="Connections scanned at once.")(func)
     return func
 

@@ -18,6 +18,7 @@ from stackaudit.http import ApiSession, follow_cursor
 
 PRETTY_PREFIX = "wp-json"
 MAX_PER_PAGE = 100  # WP_REST_Controller::get_collection_params(): per_page maximum
+PROBE_ACCEPT = "application/json, text/html;q=0.1"
 
 
 class WordPressClient:
@@ -84,7 +85,8 @@ def discover(session: ApiSession) -> tuple[dict[str, Any], bool]:
         return index, True
     if response.status_code in (401, 403) or response.status_code >= 500:
         session.json_of(response)  # raises the typed error: refused credentials, a firewall, a broken site
-    fallback = session.get("", params={"rest_route": "/"})
+    # The site's root: an HTML page here is an answer (no WordPress), not a garbled one to retry.
+    fallback = session.get("", params={"rest_route": "/"}, headers={"Accept": PROBE_ACCEPT})
     index = _index_from(fallback)
     if index is not None:
         return index, False
