@@ -254,12 +254,22 @@ class ScanContext:
                 self.records.append(record)
 
     def _merge_external(self, record: System) -> None:
+        """Join two sightings of one external system. The result does not depend on which came first (reads
+        run concurrently): evidence is joined and sorted, an empty field takes the other's value, and of two
+        different values the same one wins every time."""
         position = self._positions[record.id]
         existing = self.records[position]
-        # Sorted, so the merged record does not depend on which concurrent read came first.
-        evidence = tuple(sorted(set(existing.evidence) | set(record.evidence),
-                                key=lambda e: (e.connection, e.source, e.object_id)))
-        self.records[position] = dataclasses.replace(existing, evidence=evidence)
+        assert isinstance(existing, System)
+        changes: dict[str, Any] = {}
+        for field in dataclasses.fields(System):
+            if field.name in ("id", "evidence"):
+                continue
+            mine, theirs = getattr(existing, field.name), getattr(record, field.name)
+            if mine != theirs and (not mine or (theirs and repr(theirs) < repr(mine))):
+                changes[field.name] = theirs
+        changes["evidence"] = tuple(sorted(set(existing.evidence) | set(record.evidence),
+                                           key=lambda e: (e.connection, e.source, e.object_id)))
+        self.records[position] = dataclasses.replace(existing, **changes)
 
     def add_all(self, records: Iterable[Record]) -> None:
         for record in records:

@@ -15,7 +15,7 @@ from typing import Any
 import requests
 
 from stackaudit import ApiError, Retry
-from stackaudit.http import ApiSession, default_classify, follow_cursor, parse_retry_after
+from stackaudit.http import ApiSession, RateBudget, default_classify, follow_cursor, parse_retry_after
 
 ACCOUNT_DETAILS = "/account-info/v3/details"
 PRIVATE_APP_USAGE = "/account-info/v3/api-usage/daily/private-apps"
@@ -61,6 +61,19 @@ def classify(response: requests.Response) -> Retry | None:
         if interval.isdigit():
             after = int(interval) / 1000
     return Retry(after=after, rate_limited=True, reason=f"HTTP 429 {policy or 'rate limit'}".rstrip())
+
+
+def rate_headers(response: requests.Response) -> RateBudget | None:
+    """``X-HubSpot-RateLimit-Max/-Remaining/-Interval-Milliseconds``: the rolling window as HubSpot counts it for
+    this app and portal, which the connection's limiter adopts when it is stricter than the documented one."""
+    headers = response.headers
+    remaining = headers.get("X-HubSpot-RateLimit-Remaining", "").strip()
+    maximum = headers.get("X-HubSpot-RateLimit-Max", "").strip()
+    interval = headers.get("X-HubSpot-RateLimit-Interval-Milliseconds", "").strip()
+    if not remaining.isdigit():
+        return None
+    window = int(interval) / 1000 if interval.isdigit() and int(interval) > 0 else None
+    return RateBudget(remaining=int(remaining), limit=int(maximum) if maximum.isdigit() else None, window=window)
 
 
 def error_parser(response: requests.Response) -> tuple[str, str]:

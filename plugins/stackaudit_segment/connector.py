@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -84,19 +85,28 @@ class SegmentConnector(Connector):
             ) from None
         tenant = transform.tenant_id(conn, str(workspace["id"]))
 
-        users = _area(ctx, "users", lambda: [_with_permissions(client, u) for u in client.users()], default=None)
-        governed = _area(ctx, "tracking plans", lambda: [
-            (plan, list(client.tracking_plan_sources(str(plan["id"])))) for plan in client.tracking_plans()],
-            default=None)
+        # Users and tracking plans first (the workspace and every source record need them), then sources and
+        # warehouses; each family sweeps its per-item requests a few at a time.
+        users, governed = ctx.together(
+            lambda: _area(ctx, "users", lambda: list(ctx.sweep(functools.partial(_with_permissions, client),
+                                                               client.users())), default=None),
+            lambda: _area(ctx, "tracking plans", lambda: list(ctx.sweep(
+                lambda plan: (plan, list(client.tracking_plan_sources(str(plan["id"])))), client.tracking_plans())),
+                default=None),
+        )
         plans = None if governed is None else transform.tracking_plan_index(governed)
         ctx.add(transform.workspace(conn, ctx.base_url, workspace, owners=transform.owner_hints(users or []),
                                     tracking_plans=None if governed is None else len(governed)))
         ctx.add_all(transform.user(conn, tenant, raw) for raw in users or [])
 
-        _area(ctx, "sources", lambda: _each(client.sources(), lambda raw: _read_source(ctx, client, tenant, raw,
-                                                                                       plans)), default=None)
-        _area(ctx, "warehouses", lambda: _each(client.warehouses(),
-                                               lambda raw: _read_warehouse(ctx, client, tenant, raw)), default=None)
+        ctx.together(
+            lambda: _area(ctx, "sources", lambda: _each(ctx.sweep(
+                lambda raw: _read_source(ctx, client, tenant, raw, plans), client.sources()), lambda _: None),
+                default=None),
+            lambda: _area(ctx, "warehouses", lambda: _each(ctx.sweep(
+                lambda raw: _read_warehouse(ctx, client, tenant, raw), client.warehouses()), lambda _: None),
+                default=None),
+        )
 
 
 def _with_permissions(client: SegmentClient, raw: dict[str, Any]) -> dict[str, Any]:
