@@ -383,23 +383,49 @@ def emulator() -> None:
 @click.option("--write-config", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write a stackaudit.toml pointing at the emulated tenants.")
 @click.option("--latency", type=float, default=0.0, show_default=True, help="Seconds added to every response.")
+@click.option("--faults", default="", metavar="KIND=RATE,…",
+              help="Inject faults: each KIND hits that share of requests (see below).")
+@click.option("--fault-seed", type=int, default=0, show_default=True,
+              help="The same seed gives the same faults for the same requests.")
+@click.option("--fault-tenant", "fault_tenants", multiple=True, metavar="NAME",
+              help="Only this tenant gets faults (repeatable; default: every tenant).")
+@click.option("--fault-stall", type=float, default=2.0, show_default=True,
+              help="Seconds a 'timeout' fault holds the connection before closing it.")
+@click.option("--no-rate-limits", is_flag=True, help="Do not enforce the vendors' rate limits.")
 @click.pass_obj
 @handle_errors
-def emulator_serve(obj: Context, scenario_path: Path | None, write_config: Path | None, latency: float) -> None:
+def emulator_serve(obj: Context, scenario_path: Path | None, write_config: Path | None, latency: float, faults: str,
+                   fault_seed: int, fault_tenants: tuple[str, ...], fault_stall: float, no_rate_limits: bool) -> None:
     """Serve emulated tenants on 127.0.0.1 until Ctrl-C.
 
     \b
+    Fault kinds for --faults:
+      429, 429-bare      HTTP 429 with / without Retry-After
+      500, 502, 503      server and proxy errors
+      reset              connection reset before any answer
+      timeout            no answer for --fault-stall seconds, then the connection closes
+      truncated, cut     JSON cut in half; connection closed halfway through the body
+      html               an HTML error page with status 200
+      cursor             a next-page cursor that repeats (vendors with cursor paging)
+      vendor             the vendor's own transient error (Marketo: HTTP 200 with error 606)
+
+    \b
     Example:
-      stackaudit emulator serve --write-config /tmp/emu.toml
+      stackaudit emulator serve --write-config /tmp/emu.toml --latency 0.05 --faults 503=0.05,reset=0.02
       export STACKAUDIT_CREDENTIAL_NORTHWIND_SALESFORCE='{"client_id": "…", "client_secret": "…"}'
       stackaudit scan -c /tmp/emu.toml
     """
     from stackaudit.demo import demo_config_text
-    from stackaudit.emulator import Emulator, Scenario, demo_scenario
+    from stackaudit.emulator import Emulator, FaultPlan, Scenario, demo_scenario
 
+    plan = FaultPlan.parse(faults, seed=fault_seed, tenants=fault_tenants, stall=fault_stall)
     vendors = list(obj.host().emulators())
     scenario = Scenario.load(scenario_path) if scenario_path else demo_scenario(vendors)
-    with Emulator(scenario, vendors, latency=latency) as running:
+    unknown = sorted(set(fault_tenants) - {t.name for t in scenario.tenants})
+    if unknown:
+        raise UsageError(f"--fault-tenant {unknown[0]!r} is not a tenant of the scenario",
+                         fix="use one of: " + ", ".join(t.name for t in scenario.tenants))
+    with Emulator(scenario, vendors, latency=latency, faults=plan, enforce_rate_limits=not no_rate_limits) as running:
         if write_config:
             write_config.write_text(demo_config_text(running), encoding="utf-8")
             out.print(f"config: {write_config}")

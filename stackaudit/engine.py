@@ -144,6 +144,7 @@ def scan_connection(planned: PlannedConnection, *, store: CredentialStore, redac
         duration_s=round(time.perf_counter() - clock, 3),
         requests=ctx.stats.requests,
         retries=ctx.stats.retries,
+        rate_limited=ctx.stats.rate_limited,
         records=counts,
         message=message,
     )

@@ -288,6 +288,7 @@ class ConnectionResult:
     retries: int = 0
     records: Mapping[str, int] = dataclasses.field(default_factory=dict)
     message: str = ""
+    rate_limited: int = 0  # answers that said "slow down" (429 or the vendor's equivalent), retried or not
 
 
 R = TypeVar("R", bound=Record)

@@ -132,7 +132,8 @@ class Emulator:
                 vendor = self.vendors[tenant.spec.vendor]
                 if vendor.rate_limit and self.enforce_rate_limits:
                     self._windows[tenant.name] = _Window(vendor.rate_limit)
-                thread = threading.Thread(target=server.serve_forever, name=f"emulator-{tenant.name}", daemon=True)
+                thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                          name=f"emulator-{tenant.name}", daemon=True)
                 thread.start()
                 self._servers.append((server, thread))
         except OSError as exc:
