@@ -2,7 +2,8 @@
 
 The public API for plugin authors is what this module exports, plus the documented public modules
 :mod:`stackaudit.http`, :mod:`stackaudit.model`, :mod:`stackaudit.oauth`, :mod:`stackaudit.emulator`,
-:mod:`stackaudit.redaction`, :mod:`stackaudit.registry` and :mod:`stackaudit.testing`.
+:mod:`stackaudit.redaction`, :mod:`stackaudit.registry`, :mod:`stackaudit.vendor_data` (reading vendor JSON
+defensively in transforms) and :mod:`stackaudit.testing`.
 """
 
 from __future__ import annotations

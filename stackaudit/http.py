@@ -25,6 +25,7 @@ import email.utils
 import heapq
 import json
 import logging
+import math
 import random
 import re
 import threading
@@ -255,9 +256,11 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -281,9 +284,11 @@ def _header_number(headers: Mapping[str, str], *names: str) -> float | None:
         if value is None:
             continue
         try:
-            return float(value.strip().split(",")[0].split(";")[0])
+            number = float(value.strip().split(",")[0].split(";")[0])
         except ValueError:
             continue
+        if math.isfinite(number) and abs(number) < 1e15:
+            return number
     return None
 
 
@@ -296,6 +301,8 @@ def parse_reset(value: str | None, *, now: float | None = None) -> float | None:
         number = float(value.strip())
     except ValueError:
         return parse_retry_after(value, now=current)
+    if not math.isfinite(number):
+        return None
     if number > 1_000_000_000:  # a Unix time (GitHub, Okta), not a number of seconds
         return max(0.0, number - current)
     return max(0.0, number)

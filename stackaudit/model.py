@@ -356,7 +356,13 @@ class Inventory:
         return json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n"
 
     def save(self, path: Path) -> None:
-        path.write_text(self.dumps(), encoding="utf-8")
+        """Write inventory.json complete or not at all (a partial file next to it is replaced in one step)."""
+        partial = path.with_name(f".{path.name}.partial")
+        try:
+            partial.write_text(self.dumps(), encoding="utf-8")
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
 
     @classmethod
     def load(cls, path: Path) -> Inventory:

@@ -16,6 +16,7 @@ import requests
 
 from stackaudit import ApiError, Retry
 from stackaudit.http import ApiSession, RateBudget, default_classify, follow_cursor, parse_retry_after
+from stackaudit.vendor_data import as_mapping, as_mappings, as_strings
 
 ACCOUNT_DETAILS = "/account-info/v3/details"
 PRIVATE_APP_USAGE = "/account-info/v3/api-usage/daily/private-apps"
@@ -87,11 +88,10 @@ def error_parser(response: requests.Response) -> tuple[str, str]:
     category = str(body.get("category") or body.get("errorType") or "")
     message = str(body.get("message") or "")
     needed: list[str] = []
-    for error in body.get("errors") or ():
-        context = error.get("context") if isinstance(error, dict) else None
-        if isinstance(context, dict):
-            for key in ("requiredGranularScopes", "requiredScopes"):
-                needed += [str(s) for s in context.get(key) or () if str(s) not in needed]
+    for error in as_mappings(body.get("errors")):
+        context = as_mapping(error.get("context"))
+        for key in ("requiredGranularScopes", "requiredScopes"):
+            needed += [s for s in as_strings(context.get(key)) if s not in needed]
     if needed:
         message = f"{message} (needs scope: {', '.join(needed)})".strip()
     return category, message

@@ -16,6 +16,7 @@ from stackaudit import (
     RateLimit,
     ScanContext,
 )
+from stackaudit.vendor_data import as_mapping, as_mappings, as_strings
 from stackaudit_segment import transform
 from stackaudit_segment.client import ACCEPT, MAX_PAGE_SIZE, SegmentClient, classify, error_parser
 
@@ -119,7 +120,7 @@ def _with_permissions(client: SegmentClient, raw: dict[str, Any]) -> dict[str, A
 def _read_source(ctx: ScanContext, client: SegmentClient, tenant: str, raw: dict[str, Any],
                  plans: dict[str, list[str]] | None) -> None:
     conn = ctx.connection
-    ctx.secret(*(k for k in raw.get("writeKeys") or () if isinstance(k, str)))
+    ctx.secret(*as_strings(raw.get("writeKeys")))
     source_id = str(raw.get("id") or "")
     integration = transform.source(conn, tenant, raw,
                                    tracking_plans=None if plans is None else plans.get(source_id, []))
@@ -130,8 +131,8 @@ def _read_source(ctx: ScanContext, client: SegmentClient, tenant: str, raw: dict
         ctx.add(transform.site(host, integration.evidence), transform.tracking_flow(conn, tenant, integration, host))
 
     def read_destination(dest: dict[str, Any]) -> None:
-        metadata = dest.get("metadata") or {}
-        ctx.secret(*transform.secret_values(dest.get("settings") or {}, metadata.get("options") or ()))
+        metadata = as_mapping(dest.get("metadata"))
+        ctx.secret(*transform.secret_values(as_mapping(dest.get("settings")), as_mappings(metadata.get("options"))))
         ctx.add(*transform.destination(conn, tenant, dest, source_name=integration.name,
                                        source_enabled=integration.enabled))
 
@@ -141,8 +142,8 @@ def _read_source(ctx: ScanContext, client: SegmentClient, tenant: str, raw: dict
 
 def _read_warehouse(ctx: ScanContext, client: SegmentClient, tenant: str, raw: dict[str, Any]) -> None:
     conn = ctx.connection
-    metadata = raw.get("metadata") or {}
-    ctx.secret(*transform.secret_values(raw.get("settings") or {}, metadata.get("options") or ()))
+    metadata = as_mapping(raw.get("metadata"))
+    ctx.secret(*transform.secret_values(as_mapping(raw.get("settings")), as_mappings(metadata.get("options"))))
     integration, product = transform.warehouse(conn, tenant, raw)
     ctx.add(integration, product)
     _area(ctx, f"sources of warehouse {integration.name}", lambda: _each(
