@@ -2,8 +2,9 @@
 
 The public API for plugin authors is what this module exports, plus the documented public modules
 :mod:`stackaudit.http`, :mod:`stackaudit.model`, :mod:`stackaudit.oauth`, :mod:`stackaudit.emulator`,
-:mod:`stackaudit.redaction`, :mod:`stackaudit.registry`, :mod:`stackaudit.testing`, and, for checks and
-reporters, :mod:`stackaudit.graph` (the graph's node and edge attributes and read helpers).
+:mod:`stackaudit.redaction`, :mod:`stackaudit.registry`, :mod:`stackaudit.vendor_data` (reading vendor JSON
+defensively in transforms), :mod:`stackaudit.testing`, and, for checks and reporters, :mod:`stackaudit.graph`
+(the graph's node and edge attributes and read helpers).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ import functools
 import json
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -54,6 +55,22 @@ class ExitCode(enum.IntEnum):
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)
 
+# Control characters (ANSI escape sequences start with ESC), C1 controls, and the bidirectional overrides that
+# reorder what a terminal shows. Tenant-provided names and vendor messages may hold any of them.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def neutralise(text: str) -> str:
+    """Control characters shown as escapes (``\\x1b``) instead of acting on the terminal."""
+    return _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                       text)
+
+
+def _t(value: object) -> str:
+    """Text that came from a tenant, a vendor, a plugin or the user, safe to print through rich: control
+    characters neutralised and rich markup (``[link=…]``) escaped, so it is shown, never interpreted."""
+    return escape(neutralise(str(value)))
+
 
 class Context:
     """What every command shares: global options and a lazily built plugin host."""
@@ -69,8 +86,8 @@ class Context:
             plugins_dir = self.plugins_dir or (config.plugins_dir if config else None)
             self._host = create_host(plugins_dir=plugins_dir, disabled=self.disabled)
             for failure in self._host.failures:
-                err.print(f"[yellow]warning:[/] plugin {failure.name!r} ({failure.source}) was skipped: "
-                          f"{escape(redactor.redact(failure.error))}")
+                err.print(f"[yellow]warning:[/] plugin {_t(repr(failure.name))} ({_t(failure.source)}) was skipped: "
+                          f"{_t(redactor.redact(failure.error))}", soft_wrap=True)
         return self._host
 
 
@@ -89,21 +106,23 @@ def handle_errors(func: F) -> F:
         except StackAuditError as exc:
             if debug:
                 raise
-            err.print(f"[red]error:[/] {escape(redactor.redact(exc.message))}", soft_wrap=True)
-            if exc.fix:
-                err.print(f"  fix: {escape(exc.fix)}", soft_wrap=True)
+            fix = f" (fix: {_t(_one_line(exc.fix))})" if exc.fix else ""
+            err.print(f"[red]error:[/] {_t(_one_line(redactor.redact(exc.message)))}{fix}", soft_wrap=True)
             ctx.exit(ExitCode.USAGE)
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:
             if debug:
                 raise
-            err.print(f"[red]internal error:[/] {type(exc).__name__}: {escape(redactor.redact(str(exc)))}",
-                      soft_wrap=True)
-            err.print("  fix: rerun with --debug for the traceback and report it", soft_wrap=True)
+            err.print(f"[red]internal error:[/] {type(exc).__name__}: {_t(_one_line(redactor.redact(str(exc))))} "
+                      "(fix: rerun with --debug for the traceback and report it)", soft_wrap=True)
             ctx.exit(ExitCode.INTERNAL)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def config_option(func: F) -> F:
@@ -139,10 +158,22 @@ def cli(ctx: click.Context, debug: bool, plugins_dir: Path | None, disabled: tup
 def _configure_logging(debug: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter(redactor))
+    handler.addFilter(_TerminalFilter())
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if debug else logging.WARNING)
+
+
+class _TerminalFilter(logging.Filter):
+    """Log lines quote vendor answers: their control characters are shown, never sent to the terminal."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = neutralise(record.getMessage())
+        record.args = None
+        if record.exc_text:
+            record.exc_text = neutralise(record.exc_text)
+        return True
 
 
 # -- scan -----------------------------------------------------------------------------------------
@@ -202,13 +233,13 @@ def _print_summary(inventory: Inventory, result: AuditResult, written: list[Path
     for c in inventory.connections:
         records = str(sum(c.records.values()))
         colour = colours.get(c.status, "red")
-        table.add_row(c.name, c.connector, f"[{colour}]{c.status.value}[/]", records, str(c.requests),
+        table.add_row(_t(c.name), _t(c.connector), f"[{colour}]{c.status.value}[/]", _t(records), str(c.requests),
                       f"{c.duration_s:.1f}s")
     out.print(table)
     if inventory.gaps:
         out.print(f"\n[yellow]Coverage gaps ({len(inventory.gaps)})[/]: what could not be read")
         for gap in inventory.gaps:
-            out.print(escape(f"  - {gap.connection} / {gap.area}: {gap.reason}"), soft_wrap=True)
+            out.print(f"  - {_t(gap.connection)} / {_t(gap.area)}: {_t(gap.reason)}", soft_wrap=True)
     counts = inventory.counts()
     out.print(f"\nInventory: {counts.get('system', 0)} systems, {counts.get('account', 0)} accounts, "
               f"{counts.get('integration', 0)} integrations, {counts.get('flow', 0)} flows, "
@@ -216,7 +247,7 @@ def _print_summary(inventory: Inventory, result: AuditResult, written: list[Path
     _print_findings(result)
     out.print("\nWritten:")
     for path in written:
-        out.print(f"  {path}")
+        out.print(f"  {_t(path)}")
 
 
 def _print_findings(result: AuditResult) -> None:
@@ -258,9 +289,8 @@ def _progress(total: int) -> Iterator[Callable[[ScanEvent], None]]:
                 done += 1
                 r = event.result
                 mark = {"complete": "[green]✓[/]", "partial": "[yellow]~[/]"}.get(r.status.value, "[red]✗[/]")
-                detail = escape(f"{r.name} ({r.connector}): {r.status.value}, {r.requests} requests, "
-                                f"{r.duration_s:.1f}s" + (f" — {r.message}" if r.message else ""))
-                err.print(f"{mark} {detail}", soft_wrap=True)
+                err.print(f"{mark} {_t(r.name)} ({_t(r.connector)}): {r.status.value}, {r.requests} requests, "
+                          f"{r.duration_s:.1f}s" + (f" — {_t(r.message)}" if r.message else ""), soft_wrap=True)
                 status.update(f"scanning: {done}/{total} done ({time.perf_counter() - started:.0f}s)")
         yield on_event
 
@@ -275,6 +305,15 @@ def _scan(ctx: Context, config: Config, *, output: Path, formats: str, fail_on: 
     if not enabled:
         raise ConfigError("there are no enabled connections to scan", path=str(config.path or ""),
                           fix="add a [[connection]] to the config (see 'stackaudit init')")
+    _check_output(output)
+    registry = host.connectors()
+    broken = ", ".join(repr(f.name) for f in host.failures)
+    for connection in enabled:
+        if connection.connector not in registry and broken:
+            raise ConfigError(f"connection {connection.name!r} names connector {connection.connector!r}, which no "
+                              f"loaded plugin provides; plugin {broken} failed to load", path=str(config.path or ""),
+                              fix="fix or reinstall that plugin (the warning above says what failed), or point the "
+                                  "connection at a connector 'stackaudit connectors' lists")
     checks = host.checks()
     select_checks(checks, only=check, skip=skip_check)  # a wrong --check fails before anything is scanned
     with _progress(len(enabled)) as on_event:
@@ -287,6 +326,18 @@ def _scan(ctx: Context, config: Config, *, output: Path, formats: str, fail_on: 
     _print_summary(inventory, result, written)
     code = _exit_code(inventory, result, threshold)
     return history.conclude(code, threshold) if history else code  # prints the diff; --fail-on-new
+
+
+def _check_output(output: Path) -> None:
+    """Refuse an output path that cannot become a directory before anything is scanned or written."""
+    for path in (output, *output.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise UsageError(f"output path {path} exists and is not a directory",
+                                 fix="choose another directory with -o")
+            if not os.access(path, os.W_OK):
+                raise UsageError(f"output directory {path} is not writable", fix="choose a writable directory with -o")
+            return
 
 
 def _severity(text: str) -> Severity:
@@ -302,7 +353,7 @@ def scan_options(func: F, formats: str = DEFAULT_FORMATS) -> F:
     func = click.option("--format", "formats", default=formats, show_default=True,
                         help="Comma-separated report formats, or 'all' ('stackaudit plugins' lists them: html, "
                              "json, sarif, csv, md, graphml, gexf, ...).")(func)
-    func = click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64),
+    func = click.option("--workers", default=16, show_default=True, type=click.IntRange(1, 64),
                         help="Connections scanned at once.")(func)
     func = click.option("--check", "check", multiple=True, metavar="ID",
                         help="Run only this check (repeatable; 'stackaudit checks' lists them).")(func)
@@ -478,18 +529,19 @@ def demo(obj: Context, output: Path, keep_running: bool, formats: str, fail_on: 
     vendors = list(host.emulators())
     if not vendors:
         raise UsageError("no plugin provides a vendor emulation", fix="reinstall stackaudit with its connector plugins")
+    _check_output(output)
     with Emulator(demo_scenario(vendors), vendors) as emulator:
         output.mkdir(parents=True, exist_ok=True)
         config_path = output / "stackaudit.toml"
         config_path.write_text(demo_config_text(emulator), encoding="utf-8")
         for tenant in emulator.tenants.values():
             os.environ[env_var_name(tenant.name)] = json.dumps(tenant.credentials)
-        err.print(f"emulator: {len(emulator.tenants)} tenant(s) on 127.0.0.1; config: {config_path}")
+        err.print(f"emulator: {len(emulator.tenants)} tenant(s) on 127.0.0.1; config: {_t(config_path)}")
         config = load_config(config_path)
         code = _scan(obj, config, output=output, formats=formats, fail_on=fail_on, only=(), workers=workers,
                      check=check, skip_check=skip_check, store=CredentialStore(use_keyring=False, redactor=redactor),
                      history=ScanHistory(history, config))
-        out.print(f"\nDemo output: {output.resolve()}")
+        out.print(f"\nDemo output: {_t(output.resolve())}")
         if keep_running:
             _wait_forever(emulator.tenants)
     sys.exit(code)
@@ -497,7 +549,7 @@ def demo(obj: Context, output: Path, keep_running: bool, formats: str, fail_on: 
 
 def _wait_forever(tenants: dict[str, Any]) -> None:
     for tenant in tenants.values():
-        out.print(f"  {tenant.name:<28} {tenant.spec.vendor:<14} {tenant.base_url}")
+        out.print(f"  {_t(tenant.name):<28} {_t(tenant.spec.vendor):<14} {tenant.base_url}")
     out.print("emulator running; Ctrl-C to stop")
     try:
         while True:
@@ -517,28 +569,54 @@ def emulator() -> None:
 @click.option("--write-config", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write a stackaudit.toml pointing at the emulated tenants.")
 @click.option("--latency", type=float, default=0.0, show_default=True, help="Seconds added to every response.")
+@click.option("--faults", default="", metavar="KIND=RATE,…",
+              help="Inject faults: each KIND hits that share of requests (see below).")
+@click.option("--fault-seed", type=int, default=0, show_default=True,
+              help="The same seed gives the same faults for the same requests.")
+@click.option("--fault-tenant", "fault_tenants", multiple=True, metavar="NAME",
+              help="Only this tenant gets faults (repeatable; default: every tenant).")
+@click.option("--fault-stall", type=float, default=2.0, show_default=True,
+              help="Seconds a 'timeout' fault holds the connection before closing it.")
+@click.option("--no-rate-limits", is_flag=True, help="Do not enforce the vendors' rate limits.")
 @click.pass_obj
 @handle_errors
-def emulator_serve(obj: Context, scenario_path: Path | None, write_config: Path | None, latency: float) -> None:
+def emulator_serve(obj: Context, scenario_path: Path | None, write_config: Path | None, latency: float, faults: str,
+                   fault_seed: int, fault_tenants: tuple[str, ...], fault_stall: float, no_rate_limits: bool) -> None:
     """Serve emulated tenants on 127.0.0.1 until Ctrl-C.
 
     \b
+    Fault kinds for --faults:
+      429, 429-bare      HTTP 429 with / without Retry-After
+      500, 502, 503      server and proxy errors
+      reset              connection reset before any answer
+      timeout            no answer for --fault-stall seconds, then the connection closes
+      truncated, cut     JSON cut in half; connection closed halfway through the body
+      html               an HTML error page with status 200
+      cursor             a next-page cursor that repeats (vendors with cursor paging)
+      vendor             the vendor's own transient error (Marketo: HTTP 200 with error 606)
+
+    \b
     Example:
-      stackaudit emulator serve --write-config /tmp/emu.toml
+      stackaudit emulator serve --write-config /tmp/emu.toml --latency 0.05 --faults 503=0.05,reset=0.02
       export STACKAUDIT_CREDENTIAL_NORTHWIND_SALESFORCE='{"client_id": "…", "client_secret": "…"}'
       stackaudit scan -c /tmp/emu.toml
     """
     from stackaudit.demo import demo_config_text
-    from stackaudit.emulator import Emulator, Scenario, demo_scenario
+    from stackaudit.emulator import Emulator, FaultPlan, Scenario, demo_scenario
 
+    plan = FaultPlan.parse(faults, seed=fault_seed, tenants=fault_tenants, stall=fault_stall)
     vendors = list(obj.host().emulators())
     scenario = Scenario.load(scenario_path) if scenario_path else demo_scenario(vendors)
-    with Emulator(scenario, vendors, latency=latency) as running:
+    unknown = sorted(set(fault_tenants) - {t.name for t in scenario.tenants})
+    if unknown:
+        raise UsageError(f"--fault-tenant {unknown[0]!r} is not a tenant of the scenario",
+                         fix="use one of: " + ", ".join(t.name for t in scenario.tenants))
+    with Emulator(scenario, vendors, latency=latency, faults=plan, enforce_rate_limits=not no_rate_limits) as running:
         if write_config:
             write_config.write_text(demo_config_text(running), encoding="utf-8")
-            out.print(f"config: {write_config}")
+            out.print(f"config: {_t(write_config)}")
         for tenant in running.tenants.values():
-            out.print(f"  {env_var_name(tenant.name)}='{json.dumps(tenant.credentials)}'")
+            out.print(f"  {env_var_name(tenant.name)}='{_t(json.dumps(tenant.credentials))}'")
         _wait_forever(running.tenants)
 
 
@@ -571,7 +649,7 @@ def init(path: Path, organization: str, force: bool) -> None:
     if path.exists() and not force:
         raise UsageError(f"{path} already exists", fix="pass --force to overwrite it, or choose another path")
     path.write_text(STARTER_CONFIG.format(organization=organization.replace('"', "'")), encoding="utf-8")
-    out.print(f"wrote {path}; next: edit it, then 'stackaudit auth set NAME' for each connection")
+    out.print(f"wrote {_t(path)}; next: edit it, then 'stackaudit auth set NAME' for each connection")
 
 
 @cli.command()
@@ -591,13 +669,13 @@ def plugins(obj: Context) -> None:
         table.add_column(column)
     for info in host.plugins():
         registers = "; ".join(f"{kind}: {', '.join(ids)}" for kind, ids in sorted(info.registered.items()))
-        table.add_row(info.name, info.version or "-", info.source, registers or "-")
+        table.add_row(_t(info.name), _t(info.version or "-"), _t(info.source), _t(registers or "-"))
     out.print(table)
     for failure in host.failures:
-        out.print(f"[red]failed:[/] {failure.name} ({failure.source}): {redactor.redact(failure.error)}",
+        out.print(f"[red]failed:[/] {_t(failure.name)} ({_t(failure.source)}): {_t(redactor.redact(failure.error))}",
                   soft_wrap=True)
     if host.disabled:
-        out.print("disabled: " + ", ".join(host.disabled))
+        out.print("disabled: " + _t(", ".join(host.disabled)))
 
 
 @cli.command()
@@ -612,18 +690,19 @@ def connectors(obj: Context) -> None:
     """
     registry = obj.host().connectors()
     for connector in registry:
-        out.print(f"[bold]{connector.id}[/] — {connector.title} ({connector.category}), "
-                  f"from plugin {registry.owner(connector.id)}")
-        out.print(f"  {escape(connector.description)}")
+        out.print(f"[bold]{_t(connector.id)}[/] — {_t(connector.title)} ({_t(connector.category)}), "
+                  f"from plugin {_t(registry.owner(connector.id))}")
+        out.print(f"  {_t(connector.description)}")
         base_url = connector.default_base_url
-        out.print(f"  base_url: {'not used' if base_url == '' else base_url or 'required (each tenant has its own)'}")
-        out.print(f"  credentials: {connector.credentials.describe()}")
+        where = "not used" if base_url == "" else base_url or "required (each tenant has its own)"
+        out.print(f"  base_url: {_t(where)}")
+        out.print(f"  credentials: {_t(connector.credentials.describe())}")
         for field in connector.credentials.fields:
-            out.print(escape(f"    {field.name}: {field.help}{'' if field.secret else ' (not secret)'}"))
+            out.print(f"    {_t(field.name)}: {_t(field.help)}{'' if field.secret else ' (not secret)'}")
         if connector.options:
             out.print("  options:")
             for name, option in connector.options.items():
-                out.print(escape(f"    {name} = {option.default!r}: {option.help}"))
+                out.print(f"    {_t(name)} = {_t(repr(option.default))}: {_t(option.help)}")
         if connector.rate_limit:
             limit = connector.rate_limit
             out.print(f"  rate limit: {limit.requests} requests / {limit.per_seconds:g}s"
@@ -631,10 +710,10 @@ def connectors(obj: Context) -> None:
         if connector.permissions:
             out.print("  grant (least privilege, read-only):")
             for item in connector.permissions:
-                out.print(escape(f"    - {item}"))
+                out.print(f"    - {_t(item)}")
         out.print("  collects:")
         for item in connector.collects:
-            out.print(escape(f"    - {item}"))
+            out.print(f"    - {_t(item)}")
         out.print()
 
 
@@ -680,7 +759,7 @@ def auth_set(obj: Context, name: str, config_path: Path, from_stdin: bool) -> No
     if from_stdin:
         values = parse_secret(sys.stdin.read(), plain_field=spec.plain, origin="standard input")
     else:
-        out.print(f"{connector.title} needs {spec.describe()}; leave a field empty to skip it.")
+        out.print(f"{_t(connector.title)} needs {_t(spec.describe())}; leave a field empty to skip it.")
         values = {}
         for field in spec.fields:
             value = click.prompt(f"  {field.name}", default="", hide_input=field.secret, show_default=False)
@@ -713,7 +792,7 @@ def auth_status(obj: Context, config_path: Path) -> None:
         table.add_column(column)
     for connection in config.connections:
         if connection.connector not in registry:
-            table.add_row(connection.name, connection.connector, "[red]unknown connector[/]", "-", "-")
+            table.add_row(_t(connection.name), _t(connection.connector), "[red]unknown connector[/]", "-", "-")
             continue
         spec = registry.get(connection.connector).credentials
         if not spec.required:
@@ -722,15 +801,17 @@ def auth_status(obj: Context, config_path: Path) -> None:
         try:
             found = store.find(connection.name, spec)
         except StackAuditError as exc:
-            table.add_row(connection.name, connection.connector, f"[red]invalid[/]: {exc.message}", "-", "-")
+            table.add_row(_t(connection.name), _t(connection.connector), f"[red]invalid[/]: {_t(exc.message)}", "-",
+                          "-")
             continue
         if found is None:
-            table.add_row(connection.name, connection.connector, "[red]missing[/]", "-",
+            table.add_row(_t(connection.name), _t(connection.connector), "[red]missing[/]", "-",
                           f"set with 'stackaudit auth set {connection.name}' or {env_var_name(connection.name)}")
         else:
             ok = spec.satisfied_by(found.values) is not None
-            table.add_row(connection.name, connection.connector, "[green]ok[/]" if ok else "[yellow]incomplete[/]",
-                          f"{found.source} ({found.location})", ", ".join(sorted(found.values)))
+            table.add_row(_t(connection.name), _t(connection.connector),
+                          "[green]ok[/]" if ok else "[yellow]incomplete[/]",
+                          _t(f"{found.source} ({found.location})"), _t(", ".join(sorted(found.values))))
     out.print(table)
     if store.keyring_problem:
         out.print(f"note: {store.keyring_problem}; use STACKAUDIT_CREDENTIAL_<NAME> environment variables")
@@ -762,5 +843,5 @@ def main() -> None:
     try:
         create_host().add_commands(cli)
     except StackAuditError as exc:
-        err.print(f"[yellow]warning:[/] plugin commands not loaded: {exc}")
+        err.print(f"[yellow]warning:[/] plugin commands not loaded: {_t(exc)}")
     cli()

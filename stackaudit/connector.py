@@ -6,6 +6,10 @@ A connector reads one vendor's tenant and nothing else. The shape we keep to, af
 - pure ``transform`` functions, vendor dicts in, :mod:`stackaudit.model` records out;
 - ``collect`` that wires them and hands records to :meth:`ScanContext.add` page by page.
 
+Independent endpoint families run at the same time through :meth:`ScanContext.together`, and per-item
+requests (one GET per user, per workflow) through :meth:`ScanContext.sweep`; the connection's rate limiter
+paces all of them, so the scan keeps the vendor busy up to its limit and no further.
+
 Where an area cannot be read (a permission is missing, an API is disabled), call :meth:`ScanContext.gap`
 and carry on; raise only when nothing useful can be collected.
 """
@@ -13,32 +17,44 @@ and carry on; raise only when nothing useful can be collected.
 from __future__ import annotations
 
 import abc
+import collections
 import dataclasses
 import logging
 import threading
-from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, ClassVar, TypeVar
 
 import requests
 
 from stackaudit.credentials import CredentialSpec
 from stackaudit.errors import ConfigError, ConnectorError
 from stackaudit.http import (
+    DEFAULT_TIMEOUT,
     ApiSession,
     Classifier,
     ErrorParser,
+    RateBudget,
+    RateHeaderReader,
     RateLimit,
     RateLimiter,
     ReadOnlyRequest,
     Retry,
+    RetryPolicy,
     SessionStats,
     default_classify,
     default_error_parser,
+    default_rate_headers,
     make_session,
 )
 from stackaudit.model import CoverageGap, Evidence, Record, System, SystemKind, record_id
 from stackaudit.redaction import Redactor
 from stackaudit.redaction import redactor as default_redactor
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+SWEEP_WORKERS = 8  # per-item requests in flight at once per sweep (fewer if the vendor caps concurrency)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,6 +88,8 @@ class Connector(abc.ABC):
     # ``error_parser = staticmethod(my_parser)`` (vendor error body -> (code, message)).
     classify: ClassVar[staticmethod[[requests.Response], Retry | None]] = staticmethod(default_classify)
     error_parser: ClassVar[staticmethod[[requests.Response], tuple[str, str]]] = staticmethod(default_error_parser)
+    # What the vendor's rate-limit headers say (remaining, reset, announced limit); feeds the rate limiter.
+    rate_headers: ClassVar[staticmethod[[requests.Response], RateBudget | None]] = staticmethod(default_rate_headers)
 
     @abc.abstractmethod
     def collect(self, ctx: ScanContext) -> None:
@@ -118,6 +136,8 @@ class ScanContext:
         rate_limit: RateLimit | None = None,
         redactor: Redactor = default_redactor,
         organization_domains: Iterable[str] = (),
+        timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self.connection = connection
         self.connector = connector
@@ -128,24 +148,88 @@ class ScanContext:
         self.redactor = redactor
         self.stats = SessionStats()
         self.limiter = RateLimiter(rate_limit if rate_limit is not None else connector.rate_limit)
+        self.timeout = timeout
+        self.retry = retry
+        cap = self.limiter.limit.concurrency if self.limiter.limit and self.limiter.limit.concurrency else None
+        self.workers = min(SWEEP_WORKERS, cap) if cap else SWEEP_WORKERS
         self.log = logging.getLogger(f"stackaudit.connector.{connector.id}")
         self.records: list[Record] = []
         self.gaps: list[CoverageGap] = []
         self._lock = threading.Lock()
-        self._ids: set[str] = set()
+        self._positions: dict[str, int] = {}  # record id -> index in self.records
 
     def session(self, *, base_url: str | None = None, classify: Classifier | None = None,
-                error_parser: ErrorParser | None = None) -> ApiSession:
+                error_parser: ErrorParser | None = None, rate_headers: RateHeaderReader | None = None,
+                ) -> ApiSession:
         """A guarded session for this connection. All sessions of a connection share its rate limiter."""
         return make_session(
             base_url=self.base_url if base_url is None else base_url,
             read_only_requests=self.connector.read_only_requests,
+            timeout=self.timeout,
+            retry=self.retry,
             classify=classify or self.connector.classify,
             error_parser=error_parser or self.connector.error_parser,
+            rate_headers=rate_headers or self.connector.rate_headers,
             redactor=self.redactor,
             stats=self.stats,
             limiter=self.limiter,
         )
+
+    # -- concurrency --------------------------------------------------------------------------------
+
+    def sweep(self, read: Callable[[T], R], items: Iterable[T], *, workers: int | None = None) -> Iterator[R]:
+        """``read(item)`` for each item, several at a time; the results come back in the items' order.
+
+        For per-item requests (one GET per user, per workflow). ``items`` is consumed lazily in the caller's
+        thread (it may itself be a paged listing), and at most ``2 * workers`` results wait to be taken, so
+        memory does not grow with the number of items. An error from ``read`` is raised where its result
+        would have been yielded; the reads not yet started are cancelled.
+        """
+        count = max(1, workers or self.workers)
+        if count == 1:
+            yield from map(read, items)
+            return
+        pending: collections.deque[Future[R]] = collections.deque()
+        with ThreadPoolExecutor(max_workers=count, thread_name_prefix=f"sweep-{self.connection}") as pool:
+            try:
+                for item in items:
+                    pending.append(pool.submit(read, item))
+                    if len(pending) >= 2 * count:
+                        yield pending.popleft().result()
+                while pending:
+                    yield pending.popleft().result()
+            finally:
+                for future in pending:
+                    future.cancel()
+
+    def together(self, *reads: Callable[[], Any]) -> list[Any]:
+        """Run independent reads (endpoint families) at the same time and return their results in order.
+
+        Each read should record its own coverage gaps; if one raises anyway, the first error (in argument
+        order) is raised once every read has finished, so no thread outlives the call.
+        """
+        if len(reads) <= 1:
+            return [read() for read in reads]
+        results: list[Any] = [None] * len(reads)
+        errors: list[BaseException | None] = [None] * len(reads)
+
+        def run(index: int) -> None:
+            try:
+                results[index] = reads[index]()
+            except BaseException as exc:  # handed to the caller's thread below
+                errors[index] = exc
+
+        threads = [threading.Thread(target=run, args=(i,), name=f"together-{self.connection}-{i}", daemon=True)
+                   for i in range(1, len(reads))]
+        for thread in threads:
+            thread.start()
+        run(0)
+        for thread in threads:
+            thread.join()
+        for error in errors:
+            if error is not None:
+                raise error
+        return results
 
     def secret(self, *values: str | None) -> None:
         """Register a secret obtained at runtime (an access token) so it is redacted everywhere."""
@@ -163,21 +247,32 @@ class ScanContext:
         repeated id is a connector bug."""
         with self._lock:
             for record in records:
-                if record.id in self._ids:
+                if record.id in self._positions:
                     if isinstance(record, System) and record.system_kind is SystemKind.EXTERNAL:
                         self._merge_external(record)
                         continue
                     raise ConnectorError(f"connector {self.connector.id} emitted record id {record.id!r} twice",
                                          fix="this is a bug in the connector plugin")
-                self._ids.add(record.id)
+                self._positions[record.id] = len(self.records)
                 self.records.append(record)
 
     def _merge_external(self, record: System) -> None:
-        for i, existing in enumerate(self.records):
-            if existing.id == record.id:
-                evidence = existing.evidence + tuple(e for e in record.evidence if e not in existing.evidence)
-                self.records[i] = dataclasses.replace(existing, evidence=evidence)
-                return
+        """Join two sightings of one external system. The result does not depend on which came first (reads
+        run concurrently): evidence is joined and sorted, an empty field takes the other's value, and of two
+        different values the same one wins every time."""
+        position = self._positions[record.id]
+        existing = self.records[position]
+        assert isinstance(existing, System)
+        changes: dict[str, Any] = {}
+        for field in dataclasses.fields(System):
+            if field.name in ("id", "evidence"):
+                continue
+            mine, theirs = getattr(existing, field.name), getattr(record, field.name)
+            if mine != theirs and (not mine or (theirs and repr(theirs) < repr(mine))):
+                changes[field.name] = theirs
+        changes["evidence"] = tuple(sorted(set(existing.evidence) | set(record.evidence),
+                                           key=lambda e: (e.connection, e.source, e.object_id)))
+        self.records[position] = dataclasses.replace(existing, **changes)
 
     def add_all(self, records: Iterable[Record]) -> None:
         for record in records:

@@ -1,6 +1,8 @@
 """Runs the configured connections (concurrently, bounded) and gathers one :class:`Inventory`.
 
-A connection that fails never sinks the scan: its error becomes a coverage gap and the others carry on.
+Everything the scan needs from the user is checked before the first request: every connection names a
+registered connector, has a base URL and valid options, and has credentials. After that, a connection that
+fails never sinks the scan: its error becomes a coverage gap and the others carry on.
 """
 
 from __future__ import annotations
@@ -14,15 +16,15 @@ from datetime import UTC, datetime
 from stackaudit import __version__
 from stackaudit.config import Config, Connection
 from stackaudit.connector import Connector, ScanContext
-from stackaudit.credentials import CredentialStore
+from stackaudit.credentials import CredentialStore, FoundCredentials
 from stackaudit.errors import ConfigError, CredentialError, StackAuditError
-from stackaudit.http import RateLimit
+from stackaudit.http import DEFAULT_TIMEOUT, RateLimit, RetryPolicy
 from stackaudit.model import ConnectionResult, CoverageGap, CoverageStatus, Inventory, Record
 from stackaudit.redaction import Redactor
 from stackaudit.redaction import redactor as default_redactor
 from stackaudit.registry import ConnectorRegistry
 
-DEFAULT_WORKERS = 4
+DEFAULT_WORKERS = 16  # connections at once: each waits on its own vendor, so they hardly compete
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,18 +69,38 @@ def plan_scan(config: Config, connectors: ConnectorRegistry, *, only: tuple[str,
     return planned
 
 
+def resolve_credentials(planned: list[PlannedConnection], store: CredentialStore) -> dict[str, FoundCredentials]:
+    """Every planned connection's credentials, or the :class:`CredentialError` of the first that has none
+    (naming how many others lack them too), before anything is scanned."""
+    found: dict[str, FoundCredentials] = {}
+    problems: list[CredentialError] = []
+    for p in planned:
+        try:
+            found[p.connection.name] = store.resolve(p.connection.name, p.connector.credentials)
+        except CredentialError as exc:
+            problems.append(exc)
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more connection(s))" if len(problems) > 1 else ""
+        raise CredentialError(first.message + more, fix=first.fix)
+    return found
+
+
 def scan_connection(planned: PlannedConnection, *, store: CredentialStore, redactor: Redactor,
-                    organization_domains: tuple[str, ...]) -> tuple[ConnectionResult, list[Record], list[CoverageGap]]:
+                    organization_domains: tuple[str, ...], credentials: FoundCredentials | None = None,
+                    timeout: float | tuple[float, float] = DEFAULT_TIMEOUT, retry: RetryPolicy | None = None,
+                    ) -> tuple[ConnectionResult, list[Record], list[CoverageGap]]:
     connection, connector = planned.connection, planned.connector
     started = datetime.now(UTC)
     clock = time.perf_counter()
     base = ConnectionResult(name=connection.name, connector=connector.id, status=CoverageStatus.SKIPPED,
                             base_url=planned.base_url, started_at=started)
-    try:
-        credentials = store.resolve(connection.name, connector.credentials)
-    except CredentialError as exc:
-        gap = CoverageGap(connection.name, "connection", str(exc), type(exc).__name__)
-        return dataclasses.replace(base, message=str(exc)), [], [gap]
+    if credentials is None:
+        try:
+            credentials = store.resolve(connection.name, connector.credentials)
+        except CredentialError as exc:
+            gap = CoverageGap(connection.name, "connection", str(exc), type(exc).__name__)
+            return dataclasses.replace(base, message=str(exc)), [], [gap]
     override = connection.rate_limit
     ctx = ScanContext(
         connection=connection.name,
@@ -89,6 +111,8 @@ def scan_connection(planned: PlannedConnection, *, store: CredentialStore, redac
         rate_limit=RateLimit(override.requests, override.per_seconds) if override else None,
         redactor=redactor,
         organization_domains=organization_domains,
+        timeout=timeout,
+        retry=retry,
     )
     error: BaseException | None = None
     try:
@@ -120,6 +144,7 @@ def scan_connection(planned: PlannedConnection, *, store: CredentialStore, redac
         duration_s=round(time.perf_counter() - clock, 3),
         requests=ctx.stats.requests,
         retries=ctx.stats.retries,
+        rate_limited=ctx.stats.rate_limited,
         records=counts,
         message=message,
     )
@@ -135,15 +160,24 @@ def run_scan(
     on_event: Callable[[ScanEvent], None] | None = None,
     only: tuple[str, ...] = (),
     workers: int = DEFAULT_WORKERS,
+    timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+    retry: RetryPolicy | None = None,
 ) -> Inventory:
-    """Scan every enabled connection and return the combined inventory (records sorted by id)."""
+    """Scan every enabled connection and return the combined inventory (records sorted by kind and id, gaps by
+    connection and area).
+
+    Raises :class:`ConfigError` or :class:`CredentialError` before the first request if the configuration
+    cannot be scanned as written. ``timeout`` and ``retry`` apply to every request of every connection.
+    """
     planned = plan_scan(config, connectors, only=only)
     store = store or CredentialStore(redactor=redactor)
     notify = on_event or (lambda event: None)
+    credentials = resolve_credentials(planned, store)
 
     def one(p: PlannedConnection) -> tuple[ConnectionResult, list[Record], list[CoverageGap]]:
         notify(ScanEvent(p.connection.name, "started"))
-        outcome = scan_connection(p, store=store, redactor=redactor, organization_domains=config.email_domains)
+        outcome = scan_connection(p, store=store, redactor=redactor, organization_domains=config.email_domains,
+                                  credentials=credentials[p.connection.name], timeout=timeout, retry=retry)
         notify(ScanEvent(p.connection.name, "finished", outcome[0]))
         return outcome
 
@@ -154,4 +188,5 @@ def run_scan(
             inventory.records.extend(records)
             inventory.gaps.extend(gaps)
     inventory.records.sort(key=lambda r: (r.kind, r.id))
+    inventory.gaps.sort(key=lambda g: (g.connection, g.area, g.reason))
     return inventory

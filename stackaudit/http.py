@@ -5,9 +5,13 @@
 - puts a timeout on every call;
 - refuses anything that could change a tenant (:class:`ReadOnlyGuard`): only GET and HEAD, plus the
   read-only POSTs a connector declares (an OAuth token endpoint, a query endpoint);
-- waits for a per-connection token bucket (:class:`RateLimiter`) before each request;
-- retries connection errors, 429 and 5xx with backoff, honouring ``Retry-After`` and whatever a connector's
-  ``classify`` hook reads out of vendor-specific signals;
+- waits for the connection's rate limiter (:class:`RateLimiter`, a sliding-window log of the documented limit)
+  before each request, and feeds it what the vendor's rate-limit headers say (a connector's ``rate_headers``
+  hook, :func:`default_rate_headers` for the common conventions), so a budget shared with other integrations
+  or a lower limit than documented slows the scan down before the vendor has to refuse it;
+- retries connection errors, timeouts, 429 and 5xx with backoff, honouring ``Retry-After`` and whatever a
+  connector's ``classify`` hook reads out of vendor-specific signals; a 2xx answer whose body is not the JSON
+  asked for (cut short, or a proxy's HTML error page) is retried the same way;
 - maps HTTP errors to typed exceptions in one place (:func:`raise_for_status`), with redacted URLs.
 
 Pagination helpers are generators that fail loudly (:class:`PaginationError`) rather than return a truncated
@@ -16,11 +20,12 @@ listing.
 
 from __future__ import annotations
 
-import collections
 import dataclasses
 import email.utils
+import heapq
 import json
 import logging
+import math
 import random
 import re
 import threading
@@ -30,6 +35,7 @@ from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import requests.adapters
 
 from stackaudit.errors import (
     ApiError,
@@ -50,6 +56,8 @@ USER_AGENT = "stackaudit/0.1 (read-only audit; +https://github.com/stackaudit/st
 DEFAULT_TIMEOUT = (10.0, 60.0)  # connect, read
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+MAX_BUDGET_PAUSE = 60.0  # longest wait for a vendor's window to reset that the scan sits out
+POOL_SIZE = 32  # connections kept per host: enough for a connector's concurrent sweeps
 
 
 # -- rate limiting ----------------------------------------------------------------------------------
@@ -68,13 +76,37 @@ class RateLimit:
         return self.requests / self.per_seconds
 
 
+@dataclasses.dataclass(frozen=True)
+class RateBudget:
+    """What a vendor's rate-limit headers said about one response's window. Any field may be unknown (None).
+
+    ``remaining`` requests are still allowed in the current window, which resets ``reset_after`` seconds from
+    now (None for a rolling window, which has no reset time); ``limit`` requests per ``window`` seconds is the
+    limit the vendor announces for this caller.
+    """
+
+    remaining: int | None = None
+    reset_after: float | None = None
+    limit: int | None = None
+    window: float | None = None
+
+
+RateHeaderReader = Callable[[requests.Response], RateBudget | None]
+
+
 class RateLimiter:
-    """Keeps a connection within a vendor's documented limit. Thread-safe.
+    """Keeps a connection within a vendor's documented limit, and within what the vendor says is left. Thread-safe.
 
     Vendors count requests in a rolling window, so this is a sliding-window log rather than a token bucket: a
     bucket that starts full lets twice the limit through in the first window. ``margin`` widens the window a
     little (and by at least 50 ms), so requests that arrive late at the vendor still fit. ``pause(seconds)``
     makes every caller wait (after a 429).
+
+    :meth:`observe` takes what a response's rate-limit headers say. A lower limit than the documented one is
+    adopted (never a higher one: the configured limit may be lower on purpose). When the vendor counts more
+    requests in the window than this log holds (another integration spends the same budget), the difference
+    is entered in the log, expiring when the vendor's window resets, so the scan slows down before it is
+    refused. With no comparable limit known, an exhausted budget pauses every caller until the reset.
     """
 
     def __init__(self, limit: RateLimit | None, *, clock: Callable[[], float] = time.monotonic,
@@ -82,32 +114,74 @@ class RateLimiter:
         self.limit = limit
         self._clock = clock
         self._sleep = sleep
+        self._margin = margin
+        self._requests = limit.requests if limit else 0  # 0: no limit known
+        self._per = limit.per_seconds if limit else 0.0
         # At least 50 ms: on a one-second window, connection set-up jitter alone exceeds 2 %.
-        self._window = limit.per_seconds + max(limit.per_seconds * margin, 0.05) if limit else 0.0
+        self._window = self._per + max(self._per * margin, 0.05) if self._per else 0.0
         self._lock = threading.Lock()
-        self._sent: collections.deque[float] = collections.deque()
+        self._sent: list[float] = []  # a heap of send times; entries from observe() may be out of order
         self._paused_until = 0.0
         self._slots = threading.BoundedSemaphore(limit.concurrency) if limit and limit.concurrency else None
 
+    @property
+    def requests(self) -> int:
+        """Requests allowed per window now (0 when no limit is known)."""
+        return self._requests
+
+    @property
+    def per_seconds(self) -> float:
+        return self._per
+
     def acquire(self) -> None:
-        if self.limit is None:
-            return
         while True:
             with self._lock:
                 now = self._clock()
                 wait = self._paused_until - now
                 if wait <= 0:
-                    while self._sent and now - self._sent[0] >= self._window:
-                        self._sent.popleft()
-                    if len(self._sent) < self.limit.requests:
-                        self._sent.append(now)
+                    if not self._requests:
+                        return
+                    self._expire(now)
+                    if len(self._sent) < self._requests:
+                        heapq.heappush(self._sent, now)
                         return
                     wait = self._window - (now - self._sent[0])
             self._sleep(max(wait, 0.001))
 
+    def _expire(self, now: float) -> None:
+        while self._sent and now - self._sent[0] >= self._window:
+            heapq.heappop(self._sent)
+
     def pause(self, seconds: float) -> None:
         with self._lock:
             self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def observe(self, budget: RateBudget) -> None:
+        """Take in what a response's rate-limit headers said (see the class docstring)."""
+        with self._lock:
+            now = self._clock()
+            announced = bool(budget.limit and budget.window and budget.limit > 0 and budget.window > 0)
+            if announced and budget.limit is not None and budget.window is not None:
+                lower = not self._requests or budget.limit / budget.window < self._requests / self._per
+                if lower:
+                    self._requests, self._per = budget.limit, budget.window
+                    self._window = budget.window + max(budget.window * self._margin, 0.05)
+            comparable = announced and budget.limit == self._requests and budget.window == self._per
+            if budget.remaining is None:
+                return
+            if comparable:
+                self._expire(now)
+                missing = (self._requests - max(0, budget.remaining)) - len(self._sent)
+                if missing > 0:
+                    # Entries for requests the vendor counted and this log did not: they expire when the
+                    # vendor's window resets, or a whole window from now for a rolling window.
+                    reset = budget.reset_after if budget.reset_after is not None else self._window
+                    stamp = now + min(max(0.0, reset), self._window) - self._window
+                    for _ in range(missing):
+                        heapq.heappush(self._sent, stamp)
+            elif budget.remaining <= 0 and budget.reset_after is not None and budget.reset_after <= MAX_BUDGET_PAUSE:
+                # A longer reset (a daily quota) is not waited out: the vendor's refusal ends the scan instead.
+                self._paused_until = max(self._paused_until, now + budget.reset_after)
 
     def slot(self) -> _Slot:
         return _Slot(self._slots)
@@ -183,9 +257,11 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         return None
     value = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -201,6 +277,48 @@ def default_classify(response: requests.Response) -> Retry | None:
         rate_limited=response.status_code == 429,
         reason=f"HTTP {response.status_code}",
     )
+
+
+def _header_number(headers: Mapping[str, str], *names: str) -> float | None:
+    for name in names:
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            number = float(value.strip().split(",")[0].split(";")[0])
+        except ValueError:
+            continue
+        if math.isfinite(number) and abs(number) < 1e15:
+            return number
+    return None
+
+
+def parse_reset(value: str | None, *, now: float | None = None) -> float | None:
+    """A rate-limit reset header as seconds from now: delta-seconds, a Unix time, or an HTTP date."""
+    if not value:
+        return None
+    current = now if now is not None else time.time()
+    try:
+        number = float(value.strip())
+    except ValueError:
+        return parse_retry_after(value, now=current)
+    if not math.isfinite(number):
+        return None
+    if number > 1_000_000_000:  # a Unix time (GitHub, Okta), not a number of seconds
+        return max(0.0, number - current)
+    return max(0.0, number)
+
+
+def default_rate_headers(response: requests.Response) -> RateBudget | None:
+    """The common rate-limit header conventions: ``RateLimit-Limit/-Remaining/-Reset`` (IETF draft) and
+    ``X-RateLimit-Limit/-Remaining/-Reset``. Vendor-specific names belong in a connector's ``rate_headers``."""
+    headers = response.headers
+    remaining = _header_number(headers, "RateLimit-Remaining", "X-RateLimit-Remaining")
+    if remaining is None:
+        return None
+    limit = _header_number(headers, "RateLimit-Limit", "X-RateLimit-Limit")
+    reset = parse_reset(headers.get("RateLimit-Reset") or headers.get("X-RateLimit-Reset"))
+    return RateBudget(remaining=int(remaining), reset_after=reset, limit=int(limit) if limit else None)
 
 
 @dataclasses.dataclass
@@ -275,6 +393,36 @@ def raise_for_status(response: requests.Response, *, redactor: Redactor = defaul
 # -- the session ------------------------------------------------------------------------------------
 
 
+_PARSED_JSON = "_stackaudit_json"
+_NOT_PARSED = object()
+TRANSPORT_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
+                    requests.exceptions.ContentDecodingError)
+
+
+def decoded_json(response: requests.Response) -> tuple[bool, Any]:
+    """(True, body) if the response body is JSON, else (False, None). Parsed once per response."""
+    cached = getattr(response, _PARSED_JSON, _NOT_PARSED)
+    if cached is not _NOT_PARSED:
+        return True, cached
+    try:
+        body = json.loads(response.content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return False, None
+    setattr(response, _PARSED_JSON, body)
+    return True, body
+
+
+def _wants_json(response: requests.Response) -> bool:
+    """A 2xx answer to a request that asked for JSON only (``Accept`` names nothing else)."""
+    request = response.request
+    if request is None or request.method == "HEAD" or not 200 <= response.status_code < 300:
+        return False
+    if response.status_code == 204:
+        return False
+    accept = str(request.headers.get("Accept", ""))
+    return "json" in accept and "*/*" not in accept and "html" not in accept
+
+
 class ApiSession(requests.Session):
     """A ``requests.Session`` that only reads, waits its turn, retries politely and fails typed."""
 
@@ -288,6 +436,7 @@ class ApiSession(requests.Session):
         retry: RetryPolicy | None = None,
         classify: Classifier = default_classify,
         error_parser: ErrorParser = default_error_parser,
+        rate_headers: RateHeaderReader = default_rate_headers,
         redactor: Redactor = default_redactor,
         stats: SessionStats | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -300,11 +449,14 @@ class ApiSession(requests.Session):
         self.retry = retry or RetryPolicy()
         self.classify = classify
         self.error_parser = error_parser
+        self.rate_headers = rate_headers
         self.redactor = redactor
         self.stats = stats or SessionStats()
         self._sleep = sleep
         self.headers["User-Agent"] = USER_AGENT
         self.headers["Accept"] = "application/json"
+        for prefix in ("https://", "http://"):
+            self.mount(prefix, requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE))
 
     def url(self, path: str) -> str:
         if path.startswith(("http://", "https://")) or not self.base_url:
@@ -325,25 +477,44 @@ class ApiSession(requests.Session):
             try:
                 with self.limiter.slot():
                     response = super().request(method, url, *args, **kwargs)
-            except (requests.ConnectionError, requests.Timeout) as exc:
+            except TRANSPORT_ERRORS as exc:
                 if last:
-                    kind = "timed out" if isinstance(exc, requests.Timeout) else "could not connect"
-                    safe_url = self.redactor.redact_url(url)
-                    raise ApiError(
-                        f"{method} {urlsplit(safe_url).path} {kind} after {attempt} attempts",
-                        url=safe_url, fix="check the connection's base_url and the network path to the vendor",
-                    ) from None
+                    raise self._transport_error(method, url, attempt, exc) from None
                 self._wait(attempt, Retry(reason=type(exc).__name__))
                 continue
+            self._observe(response)
             verdict = self.classify(response)
+            if verdict is None and _wants_json(response) and not decoded_json(response)[0]:
+                # Cut short on the way, or a proxy's or login page's HTML with status 200.
+                verdict = Retry(reason=f"HTTP {response.status_code} with a body that is not JSON")
             if verdict is None:
                 return response
             if verdict.rate_limited:
                 self.stats.add(rate_limited=1)
             if last:
-                return response  # the caller's raise_for_status turns it into a typed error
+                return response  # the caller's raise_for_status / json_of turns it into a typed error
             response.close()
             self._wait(attempt, verdict)
+
+    def _observe(self, response: requests.Response) -> None:
+        try:
+            budget = self.rate_headers(response)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:  # headers are the vendor's to garble
+            log.debug("ignored unreadable rate-limit headers (%s)", type(exc).__name__)
+            return
+        if budget is not None:
+            self.limiter.observe(budget)
+
+    def _transport_error(self, method: str, url: str, attempt: int, exc: Exception) -> ApiError:
+        if isinstance(exc, requests.Timeout):
+            kind = "timed out"
+        elif isinstance(exc, requests.ConnectionError):
+            kind = "could not connect"
+        else:
+            kind = "was cut off"
+        safe_url = self.redactor.redact_url(url)
+        return ApiError(f"{method} {urlsplit(safe_url).path} {kind} after {attempt} attempts", url=safe_url,
+                        fix="check the connection's base_url and the network path to the vendor")
 
     def _wait(self, attempt: int, verdict: Retry) -> None:
         self.stats.add(retries=1)
@@ -365,17 +536,17 @@ class ApiSession(requests.Session):
 
     def json_of(self, response: requests.Response) -> Any:
         raise_for_status(response, redactor=self.redactor, error_parser=self.error_parser)
-        try:
-            return response.json()
-        except (ValueError, json.JSONDecodeError):
-            path = urlsplit(response.request.url or "").path if response.request else ""
-            content_type = response.headers.get("Content-Type", "unknown")
-            raise ApiError(
-                f"GET {path} returned HTTP {response.status_code} with a body that is not JSON "
-                f"({content_type})",
-                status=response.status_code,
-                fix="check that base_url points at the vendor's API, not a login page or proxy",
-            ) from None
+        ok, body = decoded_json(response)
+        if ok:
+            return body
+        path = urlsplit(response.request.url or "").path if response.request else ""
+        content_type = response.headers.get("Content-Type", "unknown")
+        raise ApiError(
+            f"GET {path} returned HTTP {response.status_code} with a body that is not JSON ({content_type})",
+            status=response.status_code,
+            fix="check that base_url points at the vendor's API, not a login page or proxy; "
+                "if it does, the vendor answered garbled data: re-run the scan",
+        )
 
 
 def make_session(
@@ -387,6 +558,7 @@ def make_session(
     retry: RetryPolicy | None = None,
     classify: Classifier = default_classify,
     error_parser: ErrorParser = default_error_parser,
+    rate_headers: RateHeaderReader = default_rate_headers,
     redactor: Redactor = default_redactor,
     stats: SessionStats | None = None,
     limiter: RateLimiter | None = None,
@@ -400,6 +572,7 @@ def make_session(
         retry=retry,
         classify=classify,
         error_parser=error_parser,
+        rate_headers=rate_headers,
         redactor=redactor,
         stats=stats,
     )

@@ -292,6 +292,7 @@ class ConnectionResult:
     retries: int = 0
     records: Mapping[str, int] = dataclasses.field(default_factory=dict)
     message: str = ""
+    rate_limited: int = 0  # answers that said "slow down" (429 or the vendor's equivalent), retried or not
 
 
 R = TypeVar("R", bound=Record)
@@ -359,7 +360,13 @@ class Inventory:
         return json.dumps(self.to_dict(), indent=2, sort_keys=False) + "\n"
 
     def save(self, path: Path) -> None:
-        path.write_text(self.dumps(), encoding="utf-8")
+        """Write inventory.json complete or not at all (a partial file next to it is replaced in one step)."""
+        partial = path.with_name(f".{path.name}.partial")
+        try:
+            partial.write_text(self.dumps(), encoding="utf-8")
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
 
     @classmethod
     def load(cls, path: Path) -> Inventory:

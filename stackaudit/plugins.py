@@ -174,7 +174,12 @@ def create_host(
         if not plugins_dir.is_dir():
             raise PluginError(f"plugins directory {plugins_dir} does not exist",
                               fix="create it or fix --plugins-dir / [plugins] dir")
-        for path in sorted(plugins_dir.iterdir()):
+        try:
+            entries = sorted(plugins_dir.iterdir())
+        except OSError as exc:
+            raise PluginError(f"cannot read plugins directory {plugins_dir}: {exc.strerror}",
+                              fix="check its permissions, or fix --plugins-dir / [plugins] dir") from None
+        for path in entries:
             name = path.stem
             if name.startswith(("_", ".")):
                 continue

@@ -88,7 +88,10 @@ class Redactor:
 
 def redact_url(url: str) -> str:
     """Mask user info and secret query parameters in a URL."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return MASK
     netloc = parts.netloc
     if "@" in netloc:
         netloc = MASK + "@" + netloc.rsplit("@", 1)[1]
@@ -100,11 +103,16 @@ def redact_url(url: str) -> str:
 
 
 def strip_url(url: str) -> str:
-    """The part of a URL safe to keep in an inventory: scheme, host, path; no credentials or query."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
+    """The part of a URL safe to keep in an inventory: scheme, host, path; no credentials or query.
+
+    A URL whose host or port cannot be read gives an empty string."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+    except ValueError:
+        return ""
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 

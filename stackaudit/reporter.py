@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -41,6 +42,31 @@ class Reporter(abc.ABC):
         """The file's content."""
 
     def write(self, report: Report, out_dir: Path) -> Path:
-        path = out_dir / self.filename
-        path.write_text(self.render(report), encoding="utf-8")
+        path = out_dir / safe_filename(self.filename)
+        write_atomically(path, self.render(report))
         return path
+
+
+# Path separators, characters Windows refuses in names, and control characters.
+_UNSAFE_IN_NAMES = re.compile(r'[/\\<>:"|?*\x00-\x1f\x7f]+')
+_RESERVED = re.compile(r"(?i)^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\..*)?$")
+
+
+def safe_filename(name: str, *, default: str = "unnamed", max_length: int = 120) -> str:
+    """A file name made from any text (a tenant's or system's name): no path separators, no ``..``, no leading
+    dot, no control characters or names Windows reserves; never empty. Use it wherever a name becomes a file."""
+    cleaned = _UNSAFE_IN_NAMES.sub("_", name).strip().lstrip(".").strip()
+    if _RESERVED.match(cleaned):
+        cleaned = "_" + cleaned
+    cleaned = cleaned[:max_length].rstrip(". ")
+    return cleaned or default
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a file so that it is either absent or complete, never half-written (a crash or a full disk)."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)

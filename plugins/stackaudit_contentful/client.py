@@ -14,7 +14,7 @@ from typing import Any
 import requests
 
 from stackaudit import ApiError, Retry
-from stackaudit.http import ApiSession, default_classify, follow_offset
+from stackaudit.http import ApiSession, RateBudget, default_classify, follow_offset
 
 PAGE_SIZE = 100
 RESET_HEADER = "X-Contentful-RateLimit-Reset"
@@ -30,6 +30,18 @@ def classify(response: requests.Response) -> Retry | None:
             after = None
         return Retry(after=after, rate_limited=True, reason="Contentful rate limit")
     return default_classify(response)
+
+
+def rate_headers(response: requests.Response) -> RateBudget | None:
+    """``X-Contentful-RateLimit-Second-Limit/-Remaining`` on every answer, and the reset on a 429."""
+    headers = response.headers
+    remaining = headers.get("X-Contentful-RateLimit-Second-Remaining", "").strip()
+    limit = headers.get("X-Contentful-RateLimit-Second-Limit", "").strip()
+    reset = headers.get(RESET_HEADER, "").strip()
+    if not remaining.isdigit():
+        return None
+    return RateBudget(remaining=int(remaining), reset_after=float(reset) if reset.isdigit() else None,
+                      limit=int(limit) if limit.isdigit() and int(limit) > 0 else None, window=1.0)
 
 
 def error_parser(response: requests.Response) -> tuple[str, str]:

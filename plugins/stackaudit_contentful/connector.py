@@ -65,6 +65,7 @@ class ContentfulConnector(Connector):
     # overriding with a staticmethod is what the base class expects at runtime.
     classify = staticmethod(api.classify)  # 429 answers carry the wait in X-Contentful-RateLimit-Reset
     error_parser = staticmethod(api.error_parser)
+    rate_headers = staticmethod(api.rate_headers)  # X-Contentful-RateLimit-Second-Remaining feeds the limiter
 
     def collect(self, ctx: ScanContext) -> None:
         session = ctx.session()
@@ -77,9 +78,9 @@ class ContentfulConnector(Connector):
         found = {transform.sys_id(s) for s in spaces}
         for missing in [s for s in wanted if s not in found]:
             ctx.gap(f"space {missing}", "the token's user has no access to this space (not in GET /spaces)")
-        for raw in spaces:
-            if not wanted or transform.sys_id(raw) in wanted:
-                _scan_space(ctx, client, raw, me)
+        chosen = [raw for raw in spaces if not wanted or transform.sys_id(raw) in wanted]
+        for _ in ctx.sweep(lambda raw: _scan_space(ctx, client, raw, me), chosen):
+            pass
 
 
 def _whoami(client: ContentfulClient) -> dict[str, Any]:
@@ -104,34 +105,41 @@ def _scan_space(ctx: ScanContext, client: ContentfulClient, raw: dict[str, Any],
         return lambda: list(client.collection(f"{base}/{resource}", what=f"{resource} of space {space_id}"))
 
     no_environments: list[dict[str, Any]] | None = None
-    environments = _area(ctx, space_id, "environments", listing("environments"), default=no_environments)
+    # Every listing of a space at once; the records need the users and roles, so they come after.
+    environments, user_list, role_list, memberships, hooks, keys, preview_keys = ctx.together(
+        lambda: _area(ctx, space_id, "environments", listing("environments"), default=no_environments),
+        *(functools.partial(_area, ctx, space_id, resource, listing(resource), default=NOTHING)
+          for resource in ("users", "roles", "space_memberships", "webhook_definitions", "api_keys",
+                           "preview_api_keys")),
+    )
     tenant = transform.space_tenant_id(conn, space_id)
     ctx.add(transform.space(conn, ctx.base_url, raw, environments))
 
     users: dict[str, dict[str, Any]] = {transform.sys_id(me): me}
-    for user in _area(ctx, space_id, "users", listing("users"), default=NOTHING):
+    for user in user_list:
         users[transform.sys_id(user)] = user
-    roles = {transform.sys_id(r): str(r.get("name") or transform.sys_id(r))
-             for r in _area(ctx, space_id, "roles", listing("roles"), default=NOTHING)}
+    roles = {transform.sys_id(r): str(r.get("name") or transform.sys_id(r)) for r in role_list}
 
-    for membership in _area(ctx, space_id, "space_memberships", listing("space_memberships"), default=NOTHING):
+    for membership in memberships:
         ctx.add(transform.membership(conn, tenant, space_id, membership, users, roles))
 
-    for hook in _area(ctx, space_id, "webhook_definitions", listing("webhook_definitions"), default=NOTHING):
+    for hook in hooks:
         pair = transform.webhook(conn, tenant, space_id, hook, users)
         if pair is not None:
             ctx.add(*pair)
 
-    for resource, preview in (("api_keys", False), ("preview_api_keys", True)):
-        for key in _area(ctx, space_id, resource, listing(resource), default=NOTHING):
+    for found_keys, preview in ((keys, False), (preview_keys, True)):
+        for key in found_keys:
             ctx.add(transform.api_key(conn, tenant, space_id, key, preview=preview, users=users))
 
-    names = [transform.sys_id(e) for e in environments] if environments is not None else ["master"]
-    for environment in names:
+    def installations(environment: str) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
         includes: dict[str, list[dict[str, Any]]] = {}
         found = _area(ctx, space_id, f"environments/{environment}/app_installations",
                       functools.partial(_installations, client, space_id, environment, includes), default=NOTHING)
-        definitions = {transform.sys_id(d): d for d in includes.get("AppDefinition", [])}
+        return found, {transform.sys_id(d): d for d in includes.get("AppDefinition", [])}
+
+    names = [transform.sys_id(e) for e in environments] if environments is not None else ["master"]
+    for environment, (found, definitions) in zip(names, ctx.sweep(installations, names), strict=True):
         for installation in found:
             ctx.add(transform.app_installation(conn, tenant, space_id, environment, installation, definitions, users))
 

@@ -59,6 +59,10 @@ class ContentfulEmulator(EmulatedVendor):
              "X-Contentful-RateLimit-Second-Remaining": "0"},
         )
 
+    def rate_limit_headers(self, remaining: int, limit: int, per_seconds: float) -> dict[str, str]:
+        return {"X-Contentful-RateLimit-Second-Limit": str(limit),
+                "X-Contentful-RateLimit-Second-Remaining": str(remaining)}
+
     def demo_tenant(self, scale: int = 1, *, clean: bool = False) -> TenantSpec:
         from stackaudit_contentful.demo import demo_tenant
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from stackaudit import (
     Account,
@@ -27,6 +26,7 @@ from stackaudit import (
     record_id,
 )
 from stackaudit.redaction import strip_url
+from stackaudit.vendor_data import as_mapping, as_mappings, as_strings, split_url
 
 SPACE_DATA = (DataCategory.CONTENT,)
 
@@ -63,7 +63,7 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def region_of(base_url: str) -> str:
-    host = (urlsplit(base_url).hostname or "").lower()
+    host = (split_url(base_url).hostname or "").lower()
     if host == "api.eu.contentful.com":
         return "eu"
     if host == "api.contentful.com":
@@ -101,7 +101,7 @@ def space(connection: str, base_url: str, raw: Mapping[str, Any], environments: 
     space_id = sys_id(raw)
     names = [sys_id(e) for e in environments] if environments is not None else []
     aliases = sorted({alias for e in environments or [] for alias in
-                      (sys_id(a) for a in sys_of(e).get("aliases") or [] if isinstance(a, Mapping)) if alias})
+                      (sys_id(a) for a in as_mappings(sys_of(e).get("aliases"))) if alias})
     url = web_app_url(base_url, space_id)
     return System(
         id=space_tenant_id(connection, space_id),
@@ -110,7 +110,7 @@ def space(connection: str, base_url: str, raw: Mapping[str, Any], environments: 
         system_kind=SystemKind.TENANT,
         category="cms",
         url=url,
-        domain=urlsplit(url).hostname or "",
+        domain=split_url(url).hostname or "",
         region=region_of(base_url),
         data=SPACE_DATA,
         attributes={
@@ -128,12 +128,12 @@ def webhook(connection: str, tenant: str, space_id: str, raw: Mapping[str, Any],
             users: Mapping[str, Mapping[str, Any]]) -> tuple[Flow, System] | None:
     """A webhook definition as an outbound flow of content to the host it calls."""
     url = _str(raw.get("url"))
-    parts = urlsplit(url)
+    parts = split_url(url)
     if not parts.hostname:
         return None
     hook_id = sys_id(raw)
-    topics = [t for t in raw.get("topics") or [] if isinstance(t, str)]
-    headers = [h for h in raw.get("headers") or [] if isinstance(h, Mapping)]
+    topics = as_strings(raw.get("topics"))
+    headers = as_mappings(raw.get("headers"))
     evidence = (Evidence(connection, f"GET /spaces/{space_id}/webhook_definitions", hook_id),)
     host = parts.hostname.lower()
     flow = Flow(
@@ -203,7 +203,7 @@ def api_key(connection: str, tenant: str, space_id: str, raw: Mapping[str, Any],
     Contentful does not report when a key was last used, so ``last_used_at`` stays empty and
     ``usage_tracked`` says so: an empty value here means "unknown", not "never used"."""
     key_id = sys_id(raw)
-    environments = [sys_id(e) for e in raw.get("environments") or [] if isinstance(e, Mapping)]
+    environments = [sys_id(e) for e in as_mappings(raw.get("environments"))]
     creator_email, creator_name = person(users.get(link_id(raw, "sys", "createdBy")))
     api = "preview" if preview else "delivery"
     return Credential(
@@ -232,11 +232,10 @@ def membership(connection: str, tenant: str, space_id: str, raw: Mapping[str, An
     """A space membership as an Account of the space. Contentful tells an admin its users' 2FA state
     (``2faEnabled``); when it is absent MFA stays unknown."""
     user_id = link_id(raw, "sys", "user") or link_id(raw, "user")
-    user = users.get(user_id) or {}
+    user = as_mapping(users.get(user_id))
     email, name = person(user)
     role_names = tuple(roles.get(r, r) for r in
-                       (sys_id(role) for role in raw.get("roles") or []
-                        if isinstance(role, Mapping)) if r)
+                       (sys_id(role) for role in as_mappings(raw.get("roles"))) if r)
     admin = raw.get("admin") is True
     two_factor = user.get("2faEnabled")
     activated = user.get("activated")

@@ -19,6 +19,7 @@ import requests
 from stackaudit import ApiError, CredentialError, Retry, ScanContext
 from stackaudit.http import ApiSession, default_classify, follow_cursor, parse_retry_after
 from stackaudit.oauth import jwt_bearer_token
+from stackaudit.vendor_data import as_mappings
 
 SCOPES = (
     "https://www.googleapis.com/auth/analytics.readonly",
@@ -40,15 +41,15 @@ def _error_body(response: requests.Response) -> dict[str, Any]:
 
 
 def _reasons(error: Mapping[str, Any]) -> list[str]:
-    reasons = [str(d.get("reason")) for d in error.get("details") or () if isinstance(d, dict) and d.get("reason")]
-    reasons += [str(e.get("reason")) for e in error.get("errors") or () if isinstance(e, dict) and e.get("reason")]
+    reasons = [str(d.get("reason")) for d in as_mappings(error.get("details")) if d.get("reason")]
+    reasons += [str(e.get("reason")) for e in as_mappings(error.get("errors")) if e.get("reason")]
     return reasons
 
 
 def _retry_delay(error: Mapping[str, Any]) -> float | None:
     """``google.rpc.RetryInfo.retryDelay`` (``"12s"``), when the error carries one."""
-    for detail in error.get("details") or ():
-        if isinstance(detail, dict) and str(detail.get("@type", "")).endswith("google.rpc.RetryInfo"):
+    for detail in as_mappings(error.get("details")):
+        if str(detail.get("@type", "")).endswith("google.rpc.RetryInfo"):
             delay = str(detail.get("retryDelay", "")).rstrip("s")
             try:
                 return max(0.0, float(delay))

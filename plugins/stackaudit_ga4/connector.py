@@ -80,22 +80,24 @@ class GA4Connector(Connector):
             ctx.gap("accountSummaries", "these credentials see no Google Analytics account; add the service "
                     "account to the GA4 account as a Viewer")
             return
-        for summary in summaries:
-            _read_account(ctx, client, summary)
+        for _ in ctx.sweep(functools.partial(_read_account, ctx, client), summaries):
+            pass
 
 
 def _read_account(ctx: ScanContext, client: GA4Client, summary: dict[str, Any]) -> None:
     conn = ctx.connection
     account = str(summary.get("account") or "")
     tenant = transform.tenant_id(conn, account)
-    properties = _area(ctx, f"properties of {account}", lambda: list(client.properties(account)), default=None)
+    properties, account_bindings = ctx.together(
+        lambda: _area(ctx, f"properties of {account}", lambda: list(client.properties(account)), default=None),
+        lambda: _area(ctx, f"accessBindings of {account} (v1alpha)", lambda: list(client.access_bindings(account)),
+                      default=None),
+    )
     if properties is None:
         properties = transform.properties_from_summary(summary)
-    account_bindings = _area(ctx, f"accessBindings of {account} (v1alpha)",
-                             lambda: list(client.access_bindings(account)), default=None)
     property_bindings = []
-    for prop in properties:
-        bindings = _read_property(ctx, client, tenant, prop)
+    for prop, bindings in zip(properties, ctx.sweep(functools.partial(_read_property, ctx, client, tenant),
+                                                   properties), strict=True):
         if bindings is not None:
             property_bindings.append((prop, bindings))
     accounts = transform.access_accounts(conn, tenant, account, account_bindings, property_bindings,
@@ -109,26 +111,34 @@ def _read_property(ctx: ScanContext, client: GA4Client, tenant: str, prop: dict[
     """Streams, secrets and links of one property; its access bindings, or None if they were refused."""
     conn = ctx.connection
     name = str(prop.get("name") or "")
-    _area(ctx, f"dataStreams of {name}", lambda: _read_streams(ctx, client, tenant, prop), default=None)
-    _read_links(ctx, f"googleAdsLinks of {name}", lambda: client.google_ads_links(name),
-                lambda raw: transform.google_ads_link(conn, tenant, prop, raw))
-    _read_links(ctx, f"bigQueryLinks of {name} (v1alpha)", lambda: client.bigquery_links(name),
-                lambda raw: transform.bigquery_link(conn, tenant, prop, raw))
-    _read_links(ctx, f"firebaseLinks of {name}", lambda: client.firebase_links(name),
-                lambda raw: transform.firebase_link(conn, tenant, prop, raw))
-    return _area(ctx, f"accessBindings of {name} (v1alpha)", lambda: list(client.access_bindings(name)),
-                 default=None)
+    *_, bindings = ctx.together(
+        lambda: _area(ctx, f"dataStreams of {name}", lambda: _read_streams(ctx, client, tenant, prop), default=None),
+        lambda: _read_links(ctx, f"googleAdsLinks of {name}", lambda: client.google_ads_links(name),
+                            lambda raw: transform.google_ads_link(conn, tenant, prop, raw)),
+        lambda: _read_links(ctx, f"bigQueryLinks of {name} (v1alpha)", lambda: client.bigquery_links(name),
+                            lambda raw: transform.bigquery_link(conn, tenant, prop, raw)),
+        lambda: _read_links(ctx, f"firebaseLinks of {name}", lambda: client.firebase_links(name),
+                            lambda raw: transform.firebase_link(conn, tenant, prop, raw)),
+        lambda: _area(ctx, f"accessBindings of {name} (v1alpha)", lambda: list(client.access_bindings(name)),
+                      default=None),
+    )
+    result: list[dict[str, Any]] | None = bindings
+    return result
 
 
 def _read_streams(ctx: ScanContext, client: GA4Client, tenant: str, prop: dict[str, Any]) -> None:
     conn = ctx.connection
-    for stream in client.data_streams(str(prop.get("name") or "")):
+
+    def read_stream(stream: dict[str, Any]) -> None:
         pair = transform.data_stream(conn, tenant, prop, stream)
         if pair is not None:
             ctx.add(*pair)
         stream_name = str(stream.get("name") or "")
         _area(ctx, f"measurementProtocolSecrets of {stream_name}",
               functools.partial(_read_secrets, ctx, client, tenant, prop, stream), default=None)
+
+    for _ in ctx.sweep(read_stream, client.data_streams(str(prop.get("name") or ""))):
+        pass
 
 
 def _read_secrets(ctx: ScanContext, client: GA4Client, tenant: str, prop: dict[str, Any],

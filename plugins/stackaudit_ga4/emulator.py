@@ -20,7 +20,16 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from stackaudit.emulator import EmulatedVendor, Request, Response, Router, Tenant, TenantSpec, json_response
+from stackaudit.emulator import (
+    EmulatedVendor,
+    Request,
+    Response,
+    Router,
+    Tenant,
+    TenantSpec,
+    json_response,
+    repeat_cursor,
+)
 from stackaudit.oauth import JWT_BEARER_GRANT, verify_jwt
 
 READ_SCOPES = frozenset({"https://www.googleapis.com/auth/analytics.readonly",
@@ -80,6 +89,11 @@ class GA4Emulator(EmulatedVendor):
                    "'analyticsadmin.googleapis.com'.")
         return google_error(403, message, reason="RATE_LIMIT_EXCEEDED",
                             errors=[{"message": message, "domain": "usageLimits", "reason": "rateLimitExceeded"}])
+
+    def fault(self, kind: str, request: Request, tenant: Tenant, response: Response) -> Response | None:
+        if kind == "cursor":
+            return repeat_cursor(response, ("nextPageToken",), request.arg("pageToken") or "")
+        return super().fault(kind, request, tenant, response)
 
     def demo_tenant(self, scale: int = 1, *, clean: bool = False) -> TenantSpec:
         from stackaudit_ga4.demo import demo_tenant

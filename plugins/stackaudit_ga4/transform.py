@@ -11,7 +11,6 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from stackaudit import (
     Account,
@@ -28,6 +27,7 @@ from stackaudit import (
     record_id,
 )
 from stackaudit.redaction import strip_url
+from stackaudit.vendor_data import as_mapping, as_mappings, as_strings, split_url
 
 VENDOR = "ga4"
 ADMIN_ROLE = "predefinedRoles/admin"
@@ -90,7 +90,7 @@ def properties_from_summary(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The property list an account summary gives, for when properties.list is refused."""
     return [{"name": _str(p.get("property")), "displayName": _str(p.get("displayName")),
              "parent": _str(p.get("parent")), "propertyType": _str(p.get("propertyType"))}
-            for p in summary.get("propertySummaries") or () if isinstance(p, Mapping)]
+            for p in as_mappings(summary.get("propertySummaries"))]
 
 
 def _property_attributes(prop: Mapping[str, Any]) -> dict[str, Any]:
@@ -104,13 +104,13 @@ def data_stream(connection: str, tenant: str, prop: Mapping[str, Any], raw: Mapp
                 ) -> tuple[Flow, System] | None:
     """A web stream as a tracking flow from its site (an app stream from the app) into GA4."""
     name = _str(raw.get("name"))
-    web = raw.get("webStreamData") or {}
+    web = as_mapping(raw.get("webStreamData"))
     evidence = (Evidence(connection, f"GET /v1beta/{_str(prop.get('name'))}/dataStreams", name),)
     attributes: dict[str, Any] = {**_property_attributes(prop), "stream": name,
                                   "stream_type": _str(raw.get("type"))}
     uri = _str(web.get("defaultUri"))
     if raw.get("type") == "WEB_DATA_STREAM":
-        parts = urlsplit(uri if "://" in uri else f"https://{uri}")
+        parts = split_url(uri if "://" in uri else f"https://{uri}")
         host = (parts.hostname or "").lower()
         if not host:
             return None
@@ -119,7 +119,7 @@ def data_stream(connection: str, tenant: str, prop: Mapping[str, Any], raw: Mapp
         attributes["measurement_id"] = _str(web.get("measurementId"))
         url, scheme = strip_url(uri if "://" in uri else f"https://{uri}"), parts.scheme.lower()
     else:
-        app = raw.get("androidAppStreamData") or raw.get("iosAppStreamData") or {}
+        app = as_mapping(raw.get("androidAppStreamData") or raw.get("iosAppStreamData"))
         app_id = _str(app.get("packageName") or app.get("bundleId"))
         if not app_id:
             return None
@@ -146,7 +146,7 @@ def measurement_secret(connection: str, tenant: str, prop: Mapping[str, Any], st
                        raw: Mapping[str, Any]) -> Credential:
     """A measurement-protocol secret, known by its resource name. ``secretValue`` is never read into it."""
     name = _str(raw.get("name"))
-    web = stream.get("webStreamData") or {}
+    web = as_mapping(stream.get("webStreamData"))
     return Credential(
         id=record_id(connection, "measurement_secret", name),
         system=tenant,
@@ -211,8 +211,8 @@ def bigquery_link(connection: str, tenant: str, prop: Mapping[str, Any], raw: Ma
                              "streaming_export": raw.get("streamingExportEnabled") is True,
                              "fresh_daily_export": raw.get("freshDailyExportEnabled") is True,
                              "include_advertising_id": raw.get("includeAdvertisingId") is True,
-                             "export_streams": len(raw.get("exportStreams") or ()),
-                             "excluded_events": len(raw.get("excludedEvents") or ())})
+                             "export_streams": len(as_mappings(raw.get("exportStreams"))),
+                             "excluded_events": len(as_strings(raw.get("excludedEvents")))})
 
 
 def firebase_link(connection: str, tenant: str, prop: Mapping[str, Any], raw: Mapping[str, Any]
@@ -262,14 +262,14 @@ def access_accounts(connection: str, tenant: str, account: str,
     for raw in account_bindings or ():
         email = _str(raw.get("user")).lower()
         if email:
-            grant(email, "account", raw.get("roles") or (), _str(raw.get("name")),
+            grant(email, "account", as_strings(raw.get("roles")), _str(raw.get("name")),
                   f"GET /v1alpha/{account}/accessBindings")
     for prop, bindings in property_bindings:
         label = _str(prop.get("displayName")) or _str(prop.get("name"))
         for raw in bindings:
             email = _str(raw.get("user")).lower()
             if email:
-                grant(email, f"property {label}", raw.get("roles") or (), _str(raw.get("name")),
+                grant(email, f"property {label}", as_strings(raw.get("roles")), _str(raw.get("name")),
                       f"GET /v1alpha/{_str(prop.get('name'))}/accessBindings")
     return [
         Account(

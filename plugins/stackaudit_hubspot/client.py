@@ -15,7 +15,8 @@ from typing import Any
 import requests
 
 from stackaudit import ApiError, Retry
-from stackaudit.http import ApiSession, default_classify, follow_cursor, parse_retry_after
+from stackaudit.http import ApiSession, RateBudget, default_classify, follow_cursor, parse_retry_after
+from stackaudit.vendor_data import as_mapping, as_mappings, as_strings
 
 ACCOUNT_DETAILS = "/account-info/v3/details"
 PRIVATE_APP_USAGE = "/account-info/v3/api-usage/daily/private-apps"
@@ -63,6 +64,19 @@ def classify(response: requests.Response) -> Retry | None:
     return Retry(after=after, rate_limited=True, reason=f"HTTP 429 {policy or 'rate limit'}".rstrip())
 
 
+def rate_headers(response: requests.Response) -> RateBudget | None:
+    """``X-HubSpot-RateLimit-Max/-Remaining/-Interval-Milliseconds``: the rolling window as HubSpot counts it for
+    this app and portal, which the connection's limiter adopts when it is stricter than the documented one."""
+    headers = response.headers
+    remaining = headers.get("X-HubSpot-RateLimit-Remaining", "").strip()
+    maximum = headers.get("X-HubSpot-RateLimit-Max", "").strip()
+    interval = headers.get("X-HubSpot-RateLimit-Interval-Milliseconds", "").strip()
+    if not remaining.isdigit():
+        return None
+    window = int(interval) / 1000 if interval.isdigit() and int(interval) > 0 else None
+    return RateBudget(remaining=int(remaining), limit=int(maximum) if maximum.isdigit() else None, window=window)
+
+
 def error_parser(response: requests.Response) -> tuple[str, str]:
     """(category, message) from HubSpot's error body; a missing-scope answer names the scopes it needs."""
     try:
@@ -74,11 +88,10 @@ def error_parser(response: requests.Response) -> tuple[str, str]:
     category = str(body.get("category") or body.get("errorType") or "")
     message = str(body.get("message") or "")
     needed: list[str] = []
-    for error in body.get("errors") or ():
-        context = error.get("context") if isinstance(error, dict) else None
-        if isinstance(context, dict):
-            for key in ("requiredGranularScopes", "requiredScopes"):
-                needed += [str(s) for s in context.get(key) or () if str(s) not in needed]
+    for error in as_mappings(body.get("errors")):
+        context = as_mapping(error.get("context"))
+        for key in ("requiredGranularScopes", "requiredScopes"):
+            needed += [s for s in as_strings(context.get(key)) if s not in needed]
     if needed:
         message = f"{message} (needs scope: {', '.join(needed)})".strip()
     return category, message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
@@ -63,6 +64,7 @@ class HubSpotConnector(Connector):
     rate_limit = RateLimit(requests=100, per_seconds=10.0)
     classify = staticmethod(api.classify)
     error_parser = staticmethod(api.error_parser)
+    rate_headers = staticmethod(api.rate_headers)
 
     def collect(self, ctx: ScanContext) -> None:
         token = ctx.credentials["access_token"]
@@ -71,36 +73,45 @@ class HubSpotConnector(Connector):
         session.headers["Authorization"] = f"Bearer {token}"
         client = HubSpotClient(session)
         conn = ctx.connection
-
         details = client.account_details()  # nothing is usable without the portal id: errors propagate
-        usage = _area(ctx, "private app API usage", client.private_app_usage, default=None)
+        no_roles: list[dict[str, Any]] = []
+        usage, roles_raw, logins, security, users, owners = ctx.together(
+            lambda: _area(ctx, "private app API usage", client.private_app_usage, default=None),
+            lambda: _area(ctx, "user roles", client.roles, default=no_roles),
+            lambda: _area(ctx, "login activity", lambda: transform.login_summary(client.login_activity()),
+                          default=None),
+            lambda: _area(ctx, "security activity", lambda: list(client.security_activity()), default=None),
+            lambda: _area(ctx, "users", lambda: list(client.users()), default=None),
+            lambda: _area(ctx, "owners", lambda: [owner for part in ctx.together(
+                lambda: list(client.owners(archived=False)), lambda: list(client.owners(archived=True)))
+                for owner in part], default=None),
+        )
         portal = transform.portal(conn, details, usage)
         ctx.add(portal)
         tenant = portal.id
 
-        no_roles: list[dict[str, Any]] = []
-        roles = transform.role_names(_area(ctx, "user roles", client.roles, default=no_roles))
-        logins = _area(ctx, "login activity", lambda: transform.login_summary(client.login_activity()),
-                       default=None)
-        security = _area(ctx, "security activity", lambda: list(client.security_activity()), default=None)
-        users = _area(ctx, "users", lambda: list(client.users()), default=None)
-        owners = _area(ctx, "owners", lambda: [*client.owners(archived=False), *client.owners(archived=True)],
-                       default=None)
-        ctx.add_all(transform.accounts(conn, tenant, users=users, owners=owners, roles=roles, logins=logins,
-                                       security=security))
-
+        ctx.add_all(transform.accounts(conn, tenant, users=users, owners=owners, roles=transform.role_names(roles_raw),
+                                       logins=logins, security=security))
         if security is not None:
             integrations, tokens = transform.private_apps(conn, tenant, security)
             ctx.add_all(integrations)
             ctx.add_all(tokens)
 
-        no_flows: list[dict[str, Any]] = []
-        listing = _area(ctx, "workflows", lambda: list(client.flows()), default=no_flows)
-        flows = [flow for flow in (_workflow(ctx, client, item) for item in listing) if flow is not None]
+        # Workflows stream through: each one's details are read a few at a time while the listing pages on, its
+        # webhooks become records at once, and only what the Salesforce sync needs is kept.
         authors = transform.webhook_authors(security or ())
-        for flow in flows:
-            ctx.add_all(transform.webhook_flows(conn, tenant, flow, authors))
-        ctx.add_all(transform.salesforce_sync(conn, tenant, flows))
+        enrolling: list[dict[str, Any]] = []
+
+        def read_workflows() -> None:
+            for flow in ctx.sweep(functools.partial(_workflow, ctx, client), client.flows()):
+                if flow is None:
+                    continue
+                ctx.add_all(transform.webhook_flows(conn, tenant, flow, authors))
+                if flow.get("canEnrollFromSalesforce") is True:
+                    enrolling.append({k: flow.get(k) for k in ("id", "name", "canEnrollFromSalesforce")})
+
+        _area(ctx, "workflows", read_workflows, default=None)
+        ctx.add_all(transform.salesforce_sync(conn, tenant, enrolling))
 
 
 def _workflow(ctx: ScanContext, client: HubSpotClient, listed: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -16,7 +16,16 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
-from stackaudit.emulator import EmulatedVendor, Request, Response, Router, Tenant, TenantSpec, json_response
+from stackaudit.emulator import (
+    EmulatedVendor,
+    Request,
+    Response,
+    Router,
+    Tenant,
+    TenantSpec,
+    json_response,
+    repeat_cursor,
+)
 
 SCOPES_URL = "https://developers.hubspot.com/scopes"
 Handler = Callable[[Request, Tenant], Response]
@@ -101,6 +110,16 @@ class HubSpotEmulator(EmulatedVendor):
             "X-HubSpot-RateLimit-Daily-Remaining": str(max(1, daily_limit - int(usage[0].get("currentUsage", 0)))),
         }
         return json_response(body, 429, headers)
+
+    def rate_limit_headers(self, remaining: int, limit: int, per_seconds: float) -> dict[str, str]:
+        # Sent on every answer to a private app's request (API usage guidelines, "Rate limit headers").
+        return {"X-HubSpot-RateLimit-Max": str(limit), "X-HubSpot-RateLimit-Remaining": str(remaining),
+                "X-HubSpot-RateLimit-Interval-Milliseconds": str(int(per_seconds * 1000))}
+
+    def fault(self, kind: str, request: Request, tenant: Tenant, response: Response) -> Response | None:
+        if kind == "cursor":
+            return repeat_cursor(response, ("paging", "next", "after"), request.arg("after") or "")
+        return super().fault(kind, request, tenant, response)
 
     def demo_tenant(self, scale: int = 1, *, clean: bool = False) -> TenantSpec:
         from stackaudit_hubspot.demo import demo_tenant

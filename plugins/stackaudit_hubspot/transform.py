@@ -19,7 +19,6 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from stackaudit import (
     Account,
@@ -37,6 +36,7 @@ from stackaudit import (
     record_id,
 )
 from stackaudit.redaction import strip_url
+from stackaudit.vendor_data import as_mappings, as_strings, split_url
 from stackaudit_hubspot.client import (
     ACCOUNT_DETAILS,
     FLOWS,
@@ -71,7 +71,10 @@ def parse_time(value: Any) -> datetime | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value / 1000, tz=UTC)
+        try:
+            return datetime.fromtimestamp(value / 1000, tz=UTC)
+        except (ValueError, OverflowError, OSError):  # not a time any calendar holds
+            return None
     if not isinstance(value, str) or not value:
         return None
     try:
@@ -199,7 +202,7 @@ def accounts(connection: str, tenant: str, *, users: Sequence[Mapping[str, Any]]
         owner = owner_of_user.get(hubspot_id)
         email = _lower(raw.get("email"))
         super_admin = raw.get("superAdmin") is True
-        role_ids = [_str(r) for r in raw.get("roleIds") or () if _str(r)] or (
+        role_ids = [r for r in as_strings(raw.get("roleIds")) if r] or (
             [_str(raw.get("roleId"))] if _str(raw.get("roleId")) else [])
         names = [roles.get(r, f"role {r}") for r in role_ids]
         login = _login_of(logins, hubspot_id, email)
@@ -395,11 +398,11 @@ def webhook_flows(connection: str, tenant: str, flow: Mapping[str, Any],
     name = _str(flow.get("name")) or f"workflow {flow_id}"
     object_type = _str(flow.get("objectTypeId"))
     out: list[Flow | System] = []
-    for action in flow.get("actions") or ():
+    for action in as_mappings(flow.get("actions")):
         if not isinstance(action, dict) or action.get("type") != "WEBHOOK":
             continue
         url = _str(action.get("webhookUrl"))
-        parts = urlsplit(url)
+        parts = split_url(url)
         host = (parts.hostname or "").lower()
         if not host:
             continue

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import requests
@@ -91,15 +90,6 @@ class MailchimpConnector(Connector):
 
         root = client.root()
         tenant = transform.tenant_id(conn, root)
-        lists = _area(ctx, "lists", lambda: list(client.collection("/lists", "lists")), default=None)
-        automations = _area(ctx, "automations", lambda: list(client.collection("/automations", "automations")),
-                            default=None)
-        ctx.add(transform.account(conn, session.base_url.rstrip("/"), root, data_centre=dc, lists=lists,
-                                  automations=automations))
-        ctx.add(transform.key_user(conn, tenant, root))
-        api_key = ctx.credentials.get("api_key", "")
-        ctx.add(transform.scan_credential(conn, tenant, root, kind="api_key" if api_key else "oauth_token",
-                                          hint=api_key[:4], data_centre=dc))
 
         def read_apps() -> None:
             for app in client.collection("/authorized-apps", "apps"):
@@ -109,21 +99,31 @@ class MailchimpConnector(Connector):
             for site in client.collection("/connected-sites", "sites"):
                 ctx.add_all(transform.connected_site(conn, tenant, site))
 
-        _area(ctx, "authorized-apps", read_apps, default=None)
-        _area(ctx, "connected-sites", read_sites, default=None)
+        lists, automations, _, _ = ctx.together(
+            lambda: _area(ctx, "lists", lambda: list(client.collection("/lists", "lists")), default=None),
+            lambda: _area(ctx, "automations", lambda: list(client.collection("/automations", "automations")),
+                          default=None),
+            lambda: _area(ctx, "authorized-apps", read_apps, default=None),
+            lambda: _area(ctx, "connected-sites", read_sites, default=None),
+        )
+        ctx.add(transform.account(conn, session.base_url.rstrip("/"), root, data_centre=dc, lists=lists,
+                                  automations=automations))
+        ctx.add(transform.key_user(conn, tenant, root))
+        api_key = ctx.credentials.get("api_key", "")
+        ctx.add(transform.scan_credential(conn, tenant, root, kind="api_key" if api_key else "oauth_token",
+                                          hint=api_key[:4], data_centre=dc))
 
-        def read_hooks(audience: dict[str, Any]) -> list[dict[str, Any]]:
+        def read_hooks(audience: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
             list_id = str(audience.get("id") or "")
             no_hooks: list[dict[str, Any]] = []
-            return _area(ctx, f"lists/{list_id}/webhooks", functools.partial(client.list_webhooks, list_id),
-                         default=no_hooks)
+            return audience, _area(ctx, f"lists/{list_id}/webhooks", functools.partial(client.list_webhooks, list_id),
+                                   default=no_hooks)
 
         # One request per audience: a few at a time, leaving most of the user's 10 connections to the
         # account's own integrations, which share them.
-        with ThreadPoolExecutor(max_workers=WEBHOOK_WORKERS, thread_name_prefix="mailchimp-webhooks") as pool:
-            for audience, hooks in zip(lists or [], pool.map(read_hooks, lists or []), strict=True):
-                for hook in hooks:
-                    ctx.add_all(transform.list_webhook(conn, tenant, audience, hook))
+        for audience, hooks in ctx.sweep(read_hooks, lists or [], workers=WEBHOOK_WORKERS):
+            for hook in hooks:
+                ctx.add_all(transform.list_webhook(conn, tenant, audience, hook))
 
 
 def _area(ctx: ScanContext, area: str, read: Callable[[], T], *, default: T) -> T:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from stackaudit import (
     Account,
@@ -24,6 +23,7 @@ from stackaudit import (
 )
 from stackaudit.model import Record, Scalar
 from stackaudit.redaction import strip_url
+from stackaudit.vendor_data import as_mapping, as_strings, split_url
 
 AUDIENCE_DATA = (DataCategory.CONTACT, DataCategory.PII)
 ADMIN_ROLES = {"owner", "admin"}
@@ -83,7 +83,7 @@ def account(connection: str, api_base: str, root: Mapping[str, Any], *, data_cen
         attributes.update(audience_summary(lists))
     if automations is not None:
         attributes.update(automation_summary(automations))
-    host = urlsplit(api_base).hostname or ""
+    host = split_url(api_base).hostname or ""
     return System(
         id=record_id(connection, "tenant", account_id),
         name=_str(root.get("account_name")) or "Mailchimp account",
@@ -106,7 +106,7 @@ def audience_summary(lists: Iterable[Mapping[str, Any]]) -> dict[str, Scalar]:
     members = 0
     for audience in lists:
         names.append(_str(audience.get("name")))
-        stats = audience.get("stats") or {}
+        stats = as_mapping(audience.get("stats"))
         members += _int(stats.get("member_count")) or 0
     return {"audiences": len(names), "audience_names": ", ".join(sorted(names)), "audience_members": members}
 
@@ -118,9 +118,9 @@ def automation_summary(automations: Iterable[Mapping[str, Any]]) -> dict[str, Sc
     for automation in automations:
         status = _str(automation.get("status"))
         sending += status == "sending"
-        title = _str((automation.get("settings") or {}).get("title")) or _str(automation.get("id"))
-        trigger = _str((automation.get("trigger_settings") or {}).get("workflow_type"))
-        audience = _str((automation.get("recipients") or {}).get("list_name"))
+        title = _str(as_mapping(automation.get("settings")).get("title")) or _str(automation.get("id"))
+        trigger = _str(as_mapping(automation.get("trigger_settings")).get("workflow_type"))
+        audience = _str(as_mapping(automation.get("recipients")).get("list_name"))
         described.append(f"{title} [{', '.join(p for p in (status, trigger, audience) if p)}]")
     return {"automations": len(described), "automations_sending": sending, "automation_list": "; ".join(described)}
 
@@ -175,7 +175,7 @@ def authorized_app(connection: str, tenant: str, app: Mapping[str, Any], *, root
     and for a CRM's own sync app the flow of contacts from that CRM into the audiences."""
     app_id = _str(app.get("id"))
     name = _str(app.get("name")) or f"app {app_id}"
-    users = [u for u in app.get("users") or [] if isinstance(u, str) and u]
+    users = [u for u in as_strings(app.get("users")) if u]
     evidence = (Evidence(connection, "GET /authorized-apps", app_id),)
     integration_id = record_id(connection, "authorized_app", app_id)
     key_username, key_email = _str(root.get("username")), _str(root.get("email")).lower()
@@ -242,7 +242,7 @@ def authorized_app(connection: str, tenant: str, app: Mapping[str, Any], *, root
 def _host_of(domain: str) -> str:
     """A connected site's domain as a host name (some are stored with a scheme or a path)."""
     text = domain.strip()
-    parsed = urlsplit(text if "://" in text else f"//{text}")
+    parsed = split_url(text if "://" in text else f"//{text}")
     return (parsed.hostname or "").rstrip(".")
 
 
@@ -252,7 +252,7 @@ def connected_site(connection: str, tenant: str, site: Mapping[str, Any]) -> lis
     if not host:
         return []
     foreign_id = _str(site.get("foreign_id")) or host
-    script_url = _str((site.get("site_script") or {}).get("url"))
+    script_url = _str(as_mapping(site.get("site_script")).get("url"))
     evidence = (Evidence(connection, "GET /connected-sites", foreign_id),)
     return [
         Flow(
@@ -265,7 +265,7 @@ def connected_site(connection: str, tenant: str, site: Mapping[str, Any]) -> lis
             attributes={
                 "platform": _str(site.get("platform")),
                 "store_id": _str(site.get("store_id")),
-                "script_host": urlsplit(script_url).hostname or "",
+                "script_host": split_url(script_url).hostname or "",
                 "created_at": _str(site.get("created_at")),
             },
             evidence=evidence,
@@ -279,13 +279,13 @@ def list_webhook(connection: str, tenant: str, audience: Mapping[str, Any], hook
                  ) -> list[Record]:
     """A list (audience) webhook: Mailchimp posts audience events to the URL."""
     url = _str(hook.get("url"))
-    parts = urlsplit(url)
+    parts = split_url(url)
     if not parts.hostname:
         return []
     list_id = _str(hook.get("list_id")) or _str(audience.get("id"))
     hook_id = _str(hook.get("id"))
-    events = sorted(k for k, v in (hook.get("events") or {}).items() if v is True)
-    sources = sorted(k for k, v in (hook.get("sources") or {}).items() if v is True)
+    events = sorted(k for k, v in as_mapping(hook.get("events")).items() if v is True)
+    sources = sorted(k for k, v in as_mapping(hook.get("sources")).items() if v is True)
     data = AUDIENCE_DATA if any(e in MEMBER_EVENTS for e in events) else (DataCategory.MARKETING,)
     list_name = _str(audience.get("name"))
     evidence = (Evidence(connection, f"GET /lists/{list_id}/webhooks", hook_id),)

@@ -100,6 +100,7 @@ class MarketoClient:
         self.ctx = ctx
         self.session = session
         self.scope = ""  # the API-only user that owns the custom service we authenticate as
+        self.quota_used_up: ApiError | None = None  # set by a 607: no further call is sent
 
     # -- auth --------------------------------------------------------------------------------------
 
@@ -132,8 +133,14 @@ class MarketoClient:
     # -- requests ----------------------------------------------------------------------------------
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        """GET a JSON document. A rejected token is replaced once; any other Marketo error is raised typed."""
+        """GET a JSON document. A rejected token is replaced once; any other Marketo error is raised typed.
+
+        Once Marketo said the daily quota is used up (607), every later call fails the same way without
+        being sent: concurrent reads stop instead of spending requests on certain refusals.
+        """
         for attempt in (1, 2):
+            if self.quota_used_up is not None:
+                raise self.quota_used_up
             response = self.session.get(path, params=params)
             body, found = self._read(response)
             if found is None:
@@ -143,7 +150,10 @@ class MarketoClient:
                 self.ctx.log.info("Marketo error %s on %s: getting a new access token", code, path)
                 self.authenticate()
                 continue
-            raise error_for(code, message, path=path, status=response.status_code)
+            error = error_for(code, message, path=path, status=response.status_code)
+            if code == DAILY_QUOTA:
+                self.quota_used_up = error
+            raise error
         raise AssertionError("unreachable")
 
     def _read(self, response: requests.Response) -> tuple[Any, tuple[str, str] | None]:

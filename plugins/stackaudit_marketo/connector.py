@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -41,6 +42,9 @@ from stackaudit_marketo.client import (
 RATE_LIMIT_WAIT = 20.0
 # After a 615 (more than 10 calls in flight), a moment for the other calls to finish.
 CONCURRENCY_WAIT = 1.0
+# Codes Marketo's error reference says to retry: request timed out, API temporarily unavailable, system
+# error, transient error (https://experienceleague.adobe.com/en/docs/marketo-developer/marketo/rest/error-codes).
+TRANSIENT = frozenset({"604", "608", "611", "713"})
 # Error bodies are a few hundred bytes; anything bigger is a result page and is not parsed twice.
 _ERROR_BODY_MAX = 4096
 
@@ -66,6 +70,8 @@ def marketo_classify(response: requests.Response) -> Retry | None:
             return Retry(after=CONCURRENCY_WAIT, rate_limited=True, reason=f"Marketo {found[0]} {found[1]}")
         if found and found[0] == DAILY_QUOTA:
             return None
+        if found and found[0] in TRANSIENT:
+            return Retry(reason=f"Marketo {found[0]} {found[1]}")
     return default_classify(response)
 
 
@@ -133,30 +139,16 @@ class MarketoConnector(Connector):
         tenant = transform.tenant_id(conn, instance_id)
         summary: dict[str, Scalar] = {"scanned_as": client.scope}
         try:
-            today = _area(ctx, "API usage today", client.usage_today, default=None)
-            week = _area(ctx, "API usage last 7 days", client.usage_last_7_days, default=None)
-            usage = transform.api_usage(today, week) if today is not None or week is not None else None
-            if usage is not None:
-                summary.update({"api_calls_today": usage.total_today, "api_calls_last_7_days": usage.total_week})
-
-            no_users: list[dict[str, Any]] = []
-            users = _area(ctx, "users", lambda: list(client.users()), default=no_users)
-            if users:
-                summary["users"] = len(users)
-                summary["api_only_users"] = sum(1 for u in users if u.get("apiOnly") is True)
-            details_readable = True
-            for entry in users:
-                detail = None
-                if details_readable:
-                    detail, details_readable = _user_detail(ctx, client, entry)
-                ctx.add(*transform.user_records(conn, tenant, entry, detail, usage=usage, now=now,
-                                                  scanner=client.scope))
-
-            programs = _area(ctx, "programs", lambda: list(client.programs()), default=None)
+            # Three independent families at once; the users need the API usage first (calls per API user).
+            users_summary, programs, campaigns = ctx.together(
+                lambda: _read_users(ctx, client, tenant, now),
+                lambda: _area(ctx, "programs", lambda: list(client.programs()), default=None),
+                lambda: _area(ctx, "campaigns", lambda: list(client.campaigns()), default=None),
+            )
+            summary.update(users_summary)
             if programs is not None:
                 summary.update(transform.programs_summary(programs))
                 ctx.add_all(transform.salesforce_sync(conn, tenant, programs))
-            campaigns = _area(ctx, "campaigns", lambda: list(client.campaigns()), default=None)
             if campaigns is not None:
                 summary.update(transform.campaigns_summary(campaigns))
         finally:
@@ -164,16 +156,49 @@ class MarketoConnector(Connector):
             ctx.add(transform.instance(conn, ctx.base_url, instance_id, munchkin_id=munchkin, attributes=summary))
 
 
-def _user_detail(ctx: ScanContext, client: MarketoClient, entry: dict[str, Any]) -> tuple[dict[str, Any] | None, bool]:
-    """(user.json record or None, whether to keep asking for details). One refusal is one gap, not one per user."""
-    userid = str(entry.get("userid") or "")
-    try:
-        return client.user(userid), True
-    except NotFoundError:  # a user who has not accepted their invitation yet has no user record
-        return None, True
-    except PermissionDeniedError as exc:
-        ctx.gap("user details", f"per-user details (roles, last login, lock) not readable: {exc.message}", exc)
-        return None, False
+def _read_users(ctx: ScanContext, client: MarketoClient, tenant: str, now: datetime) -> dict[str, Scalar]:
+    """API usage, then every user with its details (a few requests at a time). Returns the summary figures."""
+    summary: dict[str, Scalar] = {}
+    today, week = ctx.together(
+        lambda: _area(ctx, "API usage today", client.usage_today, default=None),
+        lambda: _area(ctx, "API usage last 7 days", client.usage_last_7_days, default=None),
+    )
+    usage = transform.api_usage(today, week) if today is not None or week is not None else None
+    if usage is not None:
+        summary.update({"api_calls_today": usage.total_today, "api_calls_last_7_days": usage.total_week})
+
+    refused = threading.Event()
+    refusal = threading.Lock()
+
+    def with_detail(entry: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+        """One refusal is one gap, and no further detail requests: the role lacks the permission for all."""
+        if refused.is_set():
+            return entry, None
+        try:
+            return entry, client.user(str(entry.get("userid") or ""))
+        except NotFoundError:  # a user who has not accepted their invitation yet has no user record
+            return entry, None
+        except PermissionDeniedError as exc:
+            with refusal:
+                if not refused.is_set():
+                    refused.set()
+                    ctx.gap("user details", f"per-user details (roles, last login, lock) not readable: "
+                            f"{exc.message}", exc)
+            return entry, None
+
+    counts = {"users": 0, "api_only_users": 0}
+
+    def read() -> None:
+        for entry, detail in ctx.sweep(with_detail, client.users()):
+            counts["users"] += 1
+            counts["api_only_users"] += entry.get("apiOnly") is True
+            ctx.add(*transform.user_records(ctx.connection, tenant, entry, detail, usage=usage, now=now,
+                                            scanner=client.scope))
+
+    _area(ctx, "users", read, default=None)
+    if counts["users"]:
+        summary.update(counts)
+    return summary
 
 
 def _area(ctx: ScanContext, area: str, read: Callable[[], T], *, default: T) -> T:

@@ -19,10 +19,20 @@ import base64
 import secrets
 import time
 import uuid
+import zlib
 from typing import Any
 from urllib.parse import unquote
 
-from stackaudit.emulator import EmulatedVendor, Request, Response, Router, Tenant, TenantSpec, json_response
+from stackaudit.emulator import (
+    EmulatedVendor,
+    Request,
+    Response,
+    Router,
+    Tenant,
+    TenantSpec,
+    json_response,
+    repeat_cursor,
+)
 
 TOKEN_LIFETIME = 3600
 MESSAGES = {
@@ -30,12 +40,19 @@ MESSAGES = {
     "601": "Access token invalid",
     "602": "Access token expired",
     "603": "Access denied",
+    "604": "Request timed out",
     "606": "Max rate limit '100' exceeded with in '20' secs",
     "607": "Daily quota reached",
+    "608": "API Temporarily Unavailable",
     "610": "Requested resource not found",
+    "615": "Concurrent access limit reached",
+    "713": "Transient Error",
     "1003": "Invalid value for nextPageToken",
 }
-USER_MANAGEMENT_STATUS = {"600": 401, "601": 401, "602": 401, "603": 403, "607": 429, "610": 404}
+USER_MANAGEMENT_STATUS = {"600": 401, "601": 401, "602": 401, "603": 403, "604": 503, "606": 429, "607": 429,
+                          "608": 503, "610": 404, "615": 429, "713": 503}
+# Marketo's transient answers, for fault injection: rate, concurrency, and the errors its reference says to retry.
+TRANSIENT_ERRORS = ("606", "615", "604", "608", "713")
 
 
 def _request_id() -> str:
@@ -95,6 +112,14 @@ class MarketoEmulator(EmulatedVendor):
 
     def not_found(self, request: Request, tenant: Tenant) -> Response:
         return marketo_error(request, "610")
+
+    def fault(self, kind: str, request: Request, tenant: Tenant, response: Response) -> Response | None:
+        if kind == "vendor":  # the same request always gets the same code, so a run can be repeated
+            key = request.path + "?" + "&".join(f"{k}={v}" for k, v in sorted(request.query.items()))
+            return marketo_error(request, TRANSIENT_ERRORS[zlib.crc32(key.encode()) % len(TRANSIENT_ERRORS)])
+        if kind == "cursor" and request.path == "/rest/v1/campaigns.json":
+            return repeat_cursor(response, ("nextPageToken",), request.arg("nextPageToken") or "")
+        return None
 
     def demo_tenant(self, scale: int = 1, *, clean: bool = False) -> TenantSpec:
         from stackaudit_marketo.demo import demo_tenant

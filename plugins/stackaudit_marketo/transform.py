@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from stackaudit import (
     Account,
@@ -26,6 +25,7 @@ from stackaudit import (
 )
 from stackaudit.model import Record, Scalar
 from stackaudit.redaction import strip_url
+from stackaudit.vendor_data import as_mapping, as_mappings, split_url
 
 LEAD_DATA = (DataCategory.PII, DataCategory.CONTACT)
 SALESFORCE = external_id(name="Salesforce")
@@ -63,7 +63,7 @@ def _int(value: Any) -> int | None:
 
 def munchkin_from_url(base_url: str) -> str:
     """``https://612-NWO-318.mktorest.com`` → ``612-NWO-318``; empty when the host is not a Marketo REST host."""
-    host = urlsplit(base_url).hostname or ""
+    host = split_url(base_url).hostname or ""
     if host.endswith(".mktorest.com"):
         return host.split(".", 1)[0].upper()
     return ""
@@ -83,7 +83,7 @@ def instance(connection: str, base_url: str, instance_id: str, *, munchkin_id: s
         system_kind=SystemKind.TENANT,
         category="marketing-automation",
         url=strip_url(base_url),
-        domain=urlsplit(base_url).hostname or "",
+        domain=split_url(base_url).hostname or "",
         data=LEAD_DATA,
         attributes={"munchkin_id": munchkin_id, **attributes},
         evidence=(Evidence(connection, "Marketo REST API", munchkin_id),),
@@ -113,7 +113,7 @@ def api_usage(today: Iterable[Mapping[str, Any]] | None, week: Iterable[Mapping[
         for day in days:
             date = parse_time(day.get("date"))
             total += _int(day.get("total")) or 0
-            for entry in day.get("users") or []:
+            for entry in as_mappings(day.get("users")):
                 user = _str(entry.get("userId")).lower()
                 count = _int(entry.get("count")) or 0
                 if not user or count <= 0:
@@ -153,13 +153,13 @@ def user_records(connection: str, tenant: str, summary: Mapping[str, Any], detai
     the API user this scan authenticates as. Marketo's API does not say whether a user has MFA or signs in through
     SSO, so both stay unknown.
     """
-    user = {**summary, **(detail or {})}
+    user = {**summary, **as_mapping(detail)}
     native_id = str(user.get("id", "")) or _str(user.get("userid"))
     userid = _str(user.get("userid"))
     email = _str(user.get("emailAddress")).lower()
     name = " ".join(p for p in (_str(user.get("firstName")), _str(user.get("lastName"))) if p)
     api_only = user.get("apiOnly") is True
-    assignments = [a for a in user.get("userRoleWorkspaces") or [] if isinstance(a, Mapping)]
+    assignments = as_mappings(user.get("userRoleWorkspaces"))
     roles = tuple(sorted({_str(a.get("accessRoleName")) or f"role {a.get('accessRoleId')}" for a in assignments}))
     workspaces = sorted({_str(a.get("workspaceName")) or f"workspace {a.get('workspaceId')}" for a in assignments})
     locked = user.get("isLocked") is True

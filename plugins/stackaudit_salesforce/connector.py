@@ -108,32 +108,48 @@ class SalesforceConnector(Connector):
         ctx.add(org)
         tenant = org.id
 
-        no_rights: dict[str, set[str]] = {}
-        rights = _area(ctx, "PermissionSetAssignment", lambda: transform.admin_rights(
-            client.query(SOQL_ADMIN_ASSIGNMENTS)), default=no_rights)
-        mfa = _area(ctx, "TwoFactorMethodsInfo", lambda: transform.mfa_state(client.query(SOQL_MFA)), default=None)
-        _area(ctx, "User", lambda: _each(client.query(SOQL_USERS), lambda raw: ctx.add(
-            transform.user(conn, tenant, raw, rights=rights, mfa=mfa))), default=None)
+        # Five independent families at once; within the first, admin rights and MFA registration (which every
+        # user record needs) are read together before the users stream through page by page.
+        ctx.together(
+            lambda: _read_users(ctx, client, tenant),
+            lambda: _read_apps(ctx, client, tenant),
+            lambda: _area(ctx, "InstalledSubscriberPackage", lambda: _each(
+                client.query(SOQL_PACKAGES, tooling=True),
+                lambda raw: ctx.add(transform.installed_package(conn, tenant, raw))), default=None),
+            *(functools.partial(_area, ctx, source, functools.partial(_read_endpoints, ctx, client, tenant, source,
+                                                                      soql, tooling), default=None)
+              for source, soql, tooling in (("NamedCredential", SOQL_NAMED_CREDENTIALS, False),
+                                            ("RemoteProxy", SOQL_REMOTE_SITES, True))),
+        )
 
-        no_apps: list[Integration] = []
-        apps = _area(ctx, "ConnectedApplication", lambda: [
-            transform.connected_app(conn, tenant, raw) for raw in client.query(SOQL_CONNECTED_APPS)], default=no_apps)
-        tokens = _area(ctx, "OauthToken", lambda: list(client.query(SOQL_OAUTH_TOKENS)), default=None)
-        if tokens is None:
-            ctx.add_all(apps)
-        else:
-            all_apps, credentials, flows = transform.oauth_usage(conn, tenant, apps, tokens)
-            ctx.add_all(all_apps)
-            ctx.add_all(credentials)
-            ctx.add_all(flows)
-            ctx.add_all(transform.external_app(app) for app in all_apps if app.users)
 
-        _area(ctx, "InstalledSubscriberPackage", lambda: _each(client.query(SOQL_PACKAGES, tooling=True),
-              lambda raw: ctx.add(transform.installed_package(conn, tenant, raw))), default=None)
-        for source, soql, tooling in (("NamedCredential", SOQL_NAMED_CREDENTIALS, False),
-                                      ("RemoteProxy", SOQL_REMOTE_SITES, True)):
-            _area(ctx, source, functools.partial(_read_endpoints, ctx, client, tenant, source, soql, tooling),
-                  default=None)
+def _read_users(ctx: ScanContext, client: SalesforceClient, tenant: str) -> None:
+    no_rights: dict[str, set[str]] = {}
+    rights, mfa = ctx.together(
+        lambda: _area(ctx, "PermissionSetAssignment", lambda: transform.admin_rights(
+            client.query(SOQL_ADMIN_ASSIGNMENTS)), default=no_rights),
+        lambda: _area(ctx, "TwoFactorMethodsInfo", lambda: transform.mfa_state(client.query(SOQL_MFA)), default=None),
+    )
+    _area(ctx, "User", lambda: _each(client.query(SOQL_USERS), lambda raw: ctx.add(
+        transform.user(ctx.connection, tenant, raw, rights=rights, mfa=mfa))), default=None)
+
+
+def _read_apps(ctx: ScanContext, client: SalesforceClient, tenant: str) -> None:
+    conn = ctx.connection
+    no_apps: list[Integration] = []
+    apps, tokens = ctx.together(
+        lambda: _area(ctx, "ConnectedApplication", lambda: [
+            transform.connected_app(conn, tenant, raw) for raw in client.query(SOQL_CONNECTED_APPS)], default=no_apps),
+        lambda: _area(ctx, "OauthToken", lambda: list(client.query(SOQL_OAUTH_TOKENS)), default=None),
+    )
+    if tokens is None:
+        ctx.add_all(apps)
+        return
+    all_apps, credentials, flows = transform.oauth_usage(conn, tenant, apps, tokens)
+    ctx.add_all(all_apps)
+    ctx.add_all(credentials)
+    ctx.add_all(flows)
+    ctx.add_all(transform.external_app(app) for app in all_apps if app.users)
 
 
 def _read_endpoints(ctx: ScanContext, client: SalesforceClient, tenant: str, source: str, soql: str,

@@ -8,12 +8,22 @@ typo in a connector's query fails here as it would against a real org.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from stackaudit.emulator import EmulatedVendor, Request, Response, Router, Tenant, TenantSpec, json_response
+from stackaudit.emulator import (
+    EmulatedVendor,
+    Request,
+    Response,
+    Router,
+    Tenant,
+    TenantSpec,
+    json_response,
+    repeat_cursor,
+)
 
 # Field names per object as Salesforce defines them (the subset the emulator serves).
 SCHEMA: dict[str, set[str]] = {
@@ -159,6 +169,12 @@ class SalesforceEmulator(EmulatedVendor):
     def rate_limited(self, request: Request, tenant: Tenant, retry_after: float) -> Response:
         return _error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
 
+    def fault(self, kind: str, request: Request, tenant: Tenant, response: Response) -> Response | None:
+        # Salesforce's rate-limit answer is the 24-hour allowance, not a transient error: no "vendor" fault.
+        if kind == "cursor" and "cursor" in request.params:
+            return repeat_cursor(response, ("nextRecordsUrl",), request.path)
+        return None
+
     def demo_tenant(self, scale: int = 1, *, clean: bool = False) -> TenantSpec:
         from stackaudit_salesforce.demo import demo_tenant
 
@@ -207,7 +223,8 @@ def _query(request: Request, tenant: Tenant, *, tooling: bool) -> Response:
     except SoqlError as exc:
         return _error(400, exc.code, str(exc))
     batch = _batch_size(request)
-    locator = "01g" + secrets.token_hex(8)
+    # The same query gets the same locator (the data does not change), so runs are repeatable.
+    locator = "01g" + hashlib.sha256(f"{tooling}|{version}|{soql}".encode()).hexdigest()[:16]
     with tenant.lock:
         tenant.state.setdefault("cursors", {})[locator] = rows
     return _page(rows, 0, batch, locator, version, tooling)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from stackaudit import (
     Account,
@@ -23,6 +22,7 @@ from stackaudit import (
     record_id,
 )
 from stackaudit.redaction import strip_url
+from stackaudit.vendor_data import as_mapping, split_url
 
 ADMIN_PERMISSIONS = {
     "PermissionsModifyAllData": "Modify All Data",
@@ -73,7 +73,7 @@ def organization(connection: str, base_url: str, org: Mapping[str, Any]) -> Syst
         system_kind=SystemKind.TENANT,
         category="crm",
         url=strip_url(base_url),
-        domain=urlsplit(base_url).hostname or "",
+        domain=split_url(base_url).hostname or "",
         region=_str(org.get("InstanceName")),
         data=CRM_DATA,
         attributes={
@@ -91,7 +91,7 @@ def admin_rights(assignments: Iterable[Mapping[str, Any]]) -> dict[str, set[str]
     rights: dict[str, set[str]] = {}
     for row in assignments:
         user_id = _str(row.get("AssigneeId"))
-        permission_set = row.get("PermissionSet") or {}
+        permission_set = as_mapping(row.get("PermissionSet"))
         granted = {label for field, label in ADMIN_PERMISSIONS.items() if permission_set.get(field) is True}
         if user_id and granted:
             rights.setdefault(user_id, set()).update(granted)
@@ -141,8 +141,8 @@ def user(connection: str, tenant: str, raw: Mapping[str, Any], *, rights: Mappin
 def connected_app(connection: str, tenant: str, raw: Mapping[str, Any]) -> Integration:
     app_id = _str(raw.get("Id"))
     start_url = _str(raw.get("StartUrl"))
-    host = urlsplit(start_url).hostname if start_url else None
-    creator = raw.get("CreatedBy") or {}
+    host = split_url(start_url).hostname if start_url else None
+    creator = as_mapping(raw.get("CreatedBy"))
     owners = (OwnerHint("created_by", email=_str(creator.get("Email")).lower(), name=_str(creator.get("Name"))),) \
         if creator else ()
     return Integration(
@@ -248,8 +248,8 @@ def external_app(app: Integration) -> System:
 
 def installed_package(connection: str, tenant: str, raw: Mapping[str, Any]) -> Integration:
     row_id = _str(raw.get("Id"))
-    package = raw.get("SubscriberPackage") or {}
-    version = raw.get("SubscriberPackageVersion") or {}
+    package = as_mapping(raw.get("SubscriberPackage"))
+    version = as_mapping(raw.get("SubscriberPackageVersion"))
     major, minor = version.get("MajorVersion"), version.get("MinorVersion")
     return Integration(
         id=record_id(connection, "package", _str(raw.get("SubscriberPackageId")) or row_id),
@@ -270,7 +270,7 @@ def outbound_endpoint(connection: str, tenant: str, raw: Mapping[str, Any], *, s
                       ) -> tuple[Flow, System] | None:
     """A Named Credential or Remote Site Setting as a flow to the host it points at."""
     url = _str(raw.get("Endpoint") or raw.get("EndpointUrl"))
-    parts = urlsplit(url)
+    parts = split_url(url)
     if not parts.hostname:
         return None
     row_id = _str(raw.get("Id"))

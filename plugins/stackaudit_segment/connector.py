@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -15,6 +16,7 @@ from stackaudit import (
     RateLimit,
     ScanContext,
 )
+from stackaudit.vendor_data import as_mapping, as_mappings, as_strings
 from stackaudit_segment import transform
 from stackaudit_segment.client import ACCEPT, MAX_PAGE_SIZE, SegmentClient, classify, error_parser
 
@@ -84,19 +86,28 @@ class SegmentConnector(Connector):
             ) from None
         tenant = transform.tenant_id(conn, str(workspace["id"]))
 
-        users = _area(ctx, "users", lambda: [_with_permissions(client, u) for u in client.users()], default=None)
-        governed = _area(ctx, "tracking plans", lambda: [
-            (plan, list(client.tracking_plan_sources(str(plan["id"])))) for plan in client.tracking_plans()],
-            default=None)
+        # Users and tracking plans first (the workspace and every source record need them), then sources and
+        # warehouses; each family sweeps its per-item requests a few at a time.
+        users, governed = ctx.together(
+            lambda: _area(ctx, "users", lambda: list(ctx.sweep(functools.partial(_with_permissions, client),
+                                                               client.users())), default=None),
+            lambda: _area(ctx, "tracking plans", lambda: list(ctx.sweep(
+                lambda plan: (plan, list(client.tracking_plan_sources(str(plan["id"])))), client.tracking_plans())),
+                default=None),
+        )
         plans = None if governed is None else transform.tracking_plan_index(governed)
         ctx.add(transform.workspace(conn, ctx.base_url, workspace, owners=transform.owner_hints(users or []),
                                     tracking_plans=None if governed is None else len(governed)))
         ctx.add_all(transform.user(conn, tenant, raw) for raw in users or [])
 
-        _area(ctx, "sources", lambda: _each(client.sources(), lambda raw: _read_source(ctx, client, tenant, raw,
-                                                                                       plans)), default=None)
-        _area(ctx, "warehouses", lambda: _each(client.warehouses(),
-                                               lambda raw: _read_warehouse(ctx, client, tenant, raw)), default=None)
+        ctx.together(
+            lambda: _area(ctx, "sources", lambda: _each(ctx.sweep(
+                lambda raw: _read_source(ctx, client, tenant, raw, plans), client.sources()), lambda _: None),
+                default=None),
+            lambda: _area(ctx, "warehouses", lambda: _each(ctx.sweep(
+                lambda raw: _read_warehouse(ctx, client, tenant, raw), client.warehouses()), lambda _: None),
+                default=None),
+        )
 
 
 def _with_permissions(client: SegmentClient, raw: dict[str, Any]) -> dict[str, Any]:
@@ -109,7 +120,7 @@ def _with_permissions(client: SegmentClient, raw: dict[str, Any]) -> dict[str, A
 def _read_source(ctx: ScanContext, client: SegmentClient, tenant: str, raw: dict[str, Any],
                  plans: dict[str, list[str]] | None) -> None:
     conn = ctx.connection
-    ctx.secret(*(k for k in raw.get("writeKeys") or () if isinstance(k, str)))
+    ctx.secret(*as_strings(raw.get("writeKeys")))
     source_id = str(raw.get("id") or "")
     integration = transform.source(conn, tenant, raw,
                                    tracking_plans=None if plans is None else plans.get(source_id, []))
@@ -120,8 +131,8 @@ def _read_source(ctx: ScanContext, client: SegmentClient, tenant: str, raw: dict
         ctx.add(transform.site(host, integration.evidence), transform.tracking_flow(conn, tenant, integration, host))
 
     def read_destination(dest: dict[str, Any]) -> None:
-        metadata = dest.get("metadata") or {}
-        ctx.secret(*transform.secret_values(dest.get("settings") or {}, metadata.get("options") or ()))
+        metadata = as_mapping(dest.get("metadata"))
+        ctx.secret(*transform.secret_values(as_mapping(dest.get("settings")), as_mappings(metadata.get("options"))))
         ctx.add(*transform.destination(conn, tenant, dest, source_name=integration.name,
                                        source_enabled=integration.enabled))
 
@@ -131,8 +142,8 @@ def _read_source(ctx: ScanContext, client: SegmentClient, tenant: str, raw: dict
 
 def _read_warehouse(ctx: ScanContext, client: SegmentClient, tenant: str, raw: dict[str, Any]) -> None:
     conn = ctx.connection
-    metadata = raw.get("metadata") or {}
-    ctx.secret(*transform.secret_values(raw.get("settings") or {}, metadata.get("options") or ()))
+    metadata = as_mapping(raw.get("metadata"))
+    ctx.secret(*transform.secret_values(as_mapping(raw.get("settings")), as_mappings(metadata.get("options"))))
     integration, product = transform.warehouse(conn, tenant, raw)
     ctx.add(integration, product)
     _area(ctx, f"sources of warehouse {integration.name}", lambda: _each(

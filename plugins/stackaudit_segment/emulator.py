@@ -15,7 +15,16 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from stackaudit.emulator import EmulatedVendor, Request, Response, Router, Tenant, TenantSpec, json_response
+from stackaudit.emulator import (
+    EmulatedVendor,
+    Request,
+    Response,
+    Router,
+    Tenant,
+    TenantSpec,
+    json_response,
+    repeat_cursor,
+)
 
 CONTENT_TYPE = "application/vnd.segment.v1+json"
 WINDOW_SECONDS = 60.0
@@ -63,6 +72,11 @@ class SegmentEmulator(EmulatedVendor):
                    "X-RateLimit-Reset": email.utils.formatdate(time.time() + retry_after, usegmt=True)}
         return _error(429, "RequestError", "Too many requests", headers=headers,
                       data={"remainingPoints": 0, "msBeforeNext": int(retry_after * 1000), "consumedPoints": limit})
+
+    def fault(self, kind: str, request: Request, tenant: Tenant, response: Response) -> Response | None:
+        if kind == "cursor":
+            return repeat_cursor(response, ("data", "pagination", "next"), request.arg("pagination[cursor]") or "")
+        return super().fault(kind, request, tenant, response)
 
     def demo_tenant(self, scale: int = 1, *, clean: bool = False) -> TenantSpec:
         from stackaudit_segment.demo import demo_tenant

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
 from stackaudit import (
     Account,
@@ -28,6 +27,7 @@ from stackaudit import (
     record_id,
 )
 from stackaudit.redaction import MASK
+from stackaudit.vendor_data import as_mapping, as_mappings, as_strings, split_url
 
 VENDOR = "segment"
 WORKSPACE_OWNER = "workspace owner"
@@ -74,7 +74,7 @@ def tenant_id(connection: str, workspace_id: str) -> str:
 
 def region_of(base_url: str) -> str:
     """``eu1.api.segmentapis.com`` is the EU region; ``api.segmentapis.com`` the US one."""
-    host = (urlsplit(base_url).hostname or "").lower()
+    host = (split_url(base_url).hostname or "").lower()
     if host.endswith("segmentapis.com"):
         return "eu" if host.startswith("eu1.") else "us"
     return ""
@@ -180,12 +180,10 @@ def workspace(connection: str, base_url: str, raw: Mapping[str, Any], *, owners:
 def _roles(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(role name, resource description) for each permission a user holds."""
     out = []
-    for permission in raw.get("permissions") or ():
-        if not isinstance(permission, Mapping):
-            continue
+    for permission in as_mappings(raw.get("permissions")):
         role = _str(permission.get("roleName"))
-        resources = [f"{_str(r.get('type')).lower()}:{_str(r.get('id'))}" for r in permission.get("resources") or ()
-                     if isinstance(r, Mapping)]
+        resources = [f"{_str(r.get('type')).lower()}:{_str(r.get('id'))}"
+                     for r in as_mappings(permission.get("resources"))]
         out.append((role, ",".join(resources)))
     return out
 
@@ -234,8 +232,8 @@ def owner_hints(users: Iterable[Mapping[str, Any]]) -> list[OwnerHint]:
 
 def source_kind(raw: Mapping[str, Any]) -> str:
     """website | app | server | cloud | other, from the source's catalogue categories."""
-    metadata = raw.get("metadata") or {}
-    for category in metadata.get("categories") or ():
+    metadata = as_mapping(raw.get("metadata"))
+    for category in as_strings(metadata.get("categories")):
         kind = SOURCE_KINDS.get(_str(category).lower())
         if kind:
             return kind
@@ -248,11 +246,11 @@ def _looks_like_host(text: str) -> bool:
 
 def site_host(raw: Mapping[str, Any]) -> str:
     """The site a website source collects from: a URL in its settings, else a source named after a host."""
-    settings = raw.get("settings") or {}
+    settings = as_mapping(raw.get("settings"))
     for key in SITE_SETTINGS:
         value = _str(settings.get(key)).strip()
         if value:
-            host = urlsplit(value if "://" in value else f"https://{value}").hostname or ""
+            host = split_url(value if "://" in value else f"https://{value}").hostname or ""
             if host:
                 return host.lower()
     for candidate in (_str(raw.get("name")).strip(), _str(raw.get("slug")).strip()):
@@ -269,15 +267,14 @@ def source(connection: str, tenant: str, raw: Mapping[str, Any], *, tracking_pla
            ) -> Integration:
     """A source as an integration of the workspace. ``tracking_plans``: None when they could not be read."""
     source_id = _str(raw.get("id"))
-    metadata = raw.get("metadata") or {}
-    labels = [f"{_str(lab.get('key'))}={_str(lab.get('value'))}" for lab in raw.get("labels") or ()
-              if isinstance(lab, Mapping)]
+    metadata = as_mapping(raw.get("metadata"))
+    labels = [f"{_str(lab.get('key'))}={_str(lab.get('value'))}" for lab in as_mappings(raw.get("labels"))]
     attributes: dict[str, Any] = {
         "source_id": source_id,
         "slug": _str(raw.get("slug")),
         "source_kind": source_kind(raw),
         "catalog_slug": _str(metadata.get("slug")),
-        "write_keys": len(raw.get("writeKeys") or ()),
+        "write_keys": len(as_strings(raw.get("writeKeys"))),
         "labels": ",".join(labels),
     }
     if tracking_plans is not None:
@@ -299,7 +296,7 @@ def source(connection: str, tenant: str, raw: Mapping[str, Any], *, tracking_pla
 def write_keys(connection: str, tenant: str, integration: Integration, raw: Mapping[str, Any]) -> list[Credential]:
     """One credential per write key, identified by the source and the key's position: never the key itself."""
     source_id = _str(raw.get("id"))
-    keys = [k for k in raw.get("writeKeys") or () if isinstance(k, str) and k]
+    keys = [k for k in as_strings(raw.get("writeKeys")) if k]
     return [
         Credential(
             id=record_id(connection, "write_key", f"{source_id}:{n}"),
@@ -328,8 +325,9 @@ def site(host: str, evidence: tuple[Evidence, ...]) -> System:
 
 def tracking_flow(connection: str, tenant: str, integration: Integration, host: str) -> Flow:
     """Website events from the site into the workspace."""
+    source_id = _str(integration.attributes.get("source_id")) or integration.id
     return Flow(
-        id=record_id(connection, "tracking", str(integration.attributes["source_id"])),
+        id=record_id(connection, "tracking", source_id),
         source=external_id(host=host),
         target=tenant,
         flow_kind="tracking",
@@ -338,7 +336,7 @@ def tracking_flow(connection: str, tenant: str, integration: Integration, host: 
         integration=integration.id,
         name=f"{host} → Segment",
         active=integration.enabled,
-        attributes={"source_id": integration.attributes["source_id"],
+        attributes={"source_id": source_id,
                     "tracking_plans": integration.attributes.get("tracking_plans")},
         evidence=integration.evidence,
     )
@@ -349,7 +347,7 @@ def tracking_flow(connection: str, tenant: str, integration: Integration, host: 
 
 def product_system(name: str, website: str, evidence: tuple[Evidence, ...]) -> System:
     product, vendor = product_of(name)
-    host = (urlsplit(website).hostname or "") if website else ""
+    host = (split_url(website).hostname or "") if website else ""
     return System(
         id=external_id(name=product),
         name=product,
@@ -361,7 +359,7 @@ def product_system(name: str, website: str, evidence: tuple[Evidence, ...]) -> S
 
 
 def _destination_data(metadata: Mapping[str, Any]) -> tuple[DataCategory, ...]:
-    methods = metadata.get("supportedMethods") or {}
+    methods = as_mapping(metadata.get("supportedMethods"))
     # identify calls carry traits (email, name): personal data goes wherever identify goes.
     if methods.get("identify") is True:
         return (DataCategory.BEHAVIORAL, DataCategory.PII)
@@ -372,11 +370,11 @@ def destination(connection: str, tenant: str, raw: Mapping[str, Any], *, source_
                 source_enabled: bool = True) -> tuple[Integration, Flow, System]:
     """A destination: the integration in the workspace, the flow to the product, and the product."""
     destination_id = _str(raw.get("id"))
-    metadata = raw.get("metadata") or {}
+    metadata = as_mapping(raw.get("metadata"))
     catalog_name = _str(metadata.get("name"))
     product, vendor = product_of(catalog_name)
     enabled = raw.get("enabled") is True
-    settings = settings_attributes(raw.get("settings") or {}, metadata.get("options") or ())
+    settings = settings_attributes(as_mapping(raw.get("settings")), as_mappings(metadata.get("options")))
     evidence = (Evidence(connection, f"GET /sources/{_str(raw.get('sourceId'))}/connected-destinations",
                          destination_id),)
     integration = Integration(
@@ -409,14 +407,14 @@ def destination(connection: str, tenant: str, raw: Mapping[str, Any], *, source_
 
 
 def _warehouse_name(raw: Mapping[str, Any]) -> str:
-    settings = raw.get("settings") or {}
-    metadata = raw.get("metadata") or {}
+    settings = as_mapping(raw.get("settings"))
+    metadata = as_mapping(raw.get("metadata"))
     return _str(settings.get("name")) or _str(raw.get("name")) or _str(metadata.get("name")) or _str(raw.get("id"))
 
 
 def warehouse(connection: str, tenant: str, raw: Mapping[str, Any]) -> tuple[Integration, System]:
     warehouse_id = _str(raw.get("id"))
-    metadata = raw.get("metadata") or {}
+    metadata = as_mapping(raw.get("metadata"))
     catalog_name = _str(metadata.get("name"))
     evidence = (Evidence(connection, "GET /warehouses", warehouse_id),)
     integration = Integration(
@@ -427,7 +425,7 @@ def warehouse(connection: str, tenant: str, raw: Mapping[str, Any]) -> tuple[Int
         publisher=catalog_name,
         enabled=raw.get("enabled") is True,
         attributes={"warehouse_id": warehouse_id, "catalog_slug": _str(metadata.get("slug")),
-                    **settings_attributes(raw.get("settings") or {}, metadata.get("options") or ())},
+                    **settings_attributes(as_mapping(raw.get("settings")), as_mappings(metadata.get("options")))},
         evidence=evidence,
     )
     return integration, product_system(catalog_name, "", evidence)
@@ -438,7 +436,7 @@ def warehouse_flow(connection: str, tenant: str, warehouse_raw: Mapping[str, Any
     """A source's events loaded into a warehouse."""
     warehouse_id = _str(warehouse_raw.get("id"))
     source_id = _str(source_raw.get("id"))
-    catalog_name = _str((warehouse_raw.get("metadata") or {}).get("name"))
+    catalog_name = _str(as_mapping(warehouse_raw.get("metadata")).get("name"))
     product, vendor = product_of(catalog_name)
     return Flow(
         id=record_id(connection, "warehouse_flow", f"{warehouse_id}:{source_id}"),

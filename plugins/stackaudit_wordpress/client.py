@@ -14,10 +14,11 @@ from typing import Any
 import requests
 
 from stackaudit import ApiError, PaginationError
-from stackaudit.http import ApiSession, follow_cursor
+from stackaudit.http import ApiSession, decoded_json, follow_cursor
 
 PRETTY_PREFIX = "wp-json"
 MAX_PER_PAGE = 100  # WP_REST_Controller::get_collection_params(): per_page maximum
+PROBE_ACCEPT = "application/json, text/html;q=0.1"
 
 
 class WordPressClient:
@@ -84,17 +85,30 @@ def discover(session: ApiSession) -> tuple[dict[str, Any], bool]:
         return index, True
     if response.status_code in (401, 403) or response.status_code >= 500:
         session.json_of(response)  # raises the typed error: refused credentials, a firewall, a broken site
-    fallback = session.get("", params={"rest_route": "/"})
+    # The site's root: an HTML page here is an answer (no WordPress), not a garbled one to retry.
+    fallback = session.get("", params={"rest_route": "/"}, headers={"Accept": PROBE_ACCEPT})
     index = _index_from(fallback)
     if index is not None:
         return index, False
     raise ApiError(
-        f"no WordPress REST API at this base_url: GET /wp-json/ answered HTTP {response.status_code} and "
-        f"?rest_route=/ answered HTTP {fallback.status_code}",
+        f"no WordPress REST API at this base_url: GET /wp-json/ answered {_described(response)} and "
+        f"?rest_route=/ answered {_described(fallback)}",
         status=response.status_code,
         fix="set base_url to the site's address (the URL its /wp-json/ index lives under) and check that no "
             "security plugin disables the REST API",
     )
+
+
+def _described(response: requests.Response) -> str:
+    """"HTTP 200 with an HTML page" and the like: what came back instead of a WordPress index."""
+    content_type = response.headers.get("Content-Type", "").split(";")[0].strip() or "no content type"
+    if response.status_code != 200:
+        return f"HTTP {response.status_code}"
+    ok, body = decoded_json(response)
+    if not ok:
+        return f"HTTP 200 with a body that is not JSON ({content_type})"
+    return "HTTP 200 with JSON that is not a REST API index" if not isinstance(body, dict) or \
+        not isinstance(body.get("namespaces"), list) else "HTTP 200"
 
 
 def _index_from(response: requests.Response) -> dict[str, Any] | None:

@@ -85,13 +85,14 @@ class WordPressConnector(Connector):
         me = _as_site_user(lambda: _whoami(client))
         tenant = transform.tenant_id(conn, index, ctx.base_url)
 
-        plugins = _area(ctx, "plugins", lambda: client.listing(ROUTE_PLUGINS, what="plugins"),
-                        default=None, needs="the Administrator role (activate_plugins)")
+        plugins, public_users, listed = ctx.together(
+            lambda: _area(ctx, "plugins", lambda: client.listing(ROUTE_PLUGINS, what="plugins"),
+                          default=None, needs="the Administrator role (activate_plugins)"),
+            lambda: _area(ctx, "public user list", lambda: _public_users(public), default=None, needs=""),
+            lambda: _area(ctx, "users", lambda: list(client.paged(ROUTE_USERS, LIST_USERS, what="users")),
+                          default=None, needs="the Administrator role (list_users)"),
+        )
         two_factor = transform.two_factor_plugins(plugins or [])
-        public_users = _area(ctx, "public user list", lambda: _public_users(public), default=None, needs="")
-
-        listed = _area(ctx, "users", lambda: list(client.paged(ROUTE_USERS, LIST_USERS, what="users")),
-                       default=None, needs="the Administrator role (list_users)")
         raw_users = listed if listed is not None else [me]  # we can always describe the account the scan runs as
 
         ctx.add(transform.site(conn, ctx.base_url, index, pretty=pretty, public=public_users,
@@ -150,18 +151,25 @@ def _public_users(public: WordPressClient) -> transform.PublicUsers:
 
 def _app_passwords(ctx: ScanContext, client: WordPressClient, tenant: str,
                    users: list[tuple[dict[str, Any], Account]]) -> None:
-    """One request per user. Users whose passwords this account may not list become one coverage gap."""
+    """One request per user, a few at a time. Users whose passwords this account may not list become one
+    coverage gap."""
     refused: list[str] = []
     last_error: ApiError | None = None
-    for raw, account in users:
+
+    def read(user: tuple[dict[str, Any], Account]) -> list[dict[str, Any]] | ApiError:
+        raw = user[0]
         route = ROUTE_APP_PASSWORDS.format(id=raw.get("id"))
         try:
-            items = client.listing(route, what=f"application passwords of user {raw.get('id')}")
+            return client.listing(route, what=f"application passwords of user {raw.get('id')}")
         except ApiError as exc:
             if exc.status not in GAP_STATUSES:
                 raise
+            return exc
+
+    for (raw, account), items in zip(users, ctx.sweep(read, users), strict=True):
+        if isinstance(items, ApiError):
             refused.append(account.username or str(raw.get("id")))
-            last_error = exc
+            last_error = items
             continue
         for item in items:
             ctx.add(transform.application_password(ctx.connection, tenant, account, item))

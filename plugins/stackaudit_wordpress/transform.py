@@ -8,7 +8,6 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from stackaudit import (
     Account,
@@ -25,6 +24,7 @@ from stackaudit import (
     record_id,
 )
 from stackaudit.redaction import strip_url
+from stackaudit.vendor_data import as_strings, split_url
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,8 +114,8 @@ def two_factor_plugins(plugins: Iterable[Mapping[str, Any]]) -> list[str]:
 def site_key(index: Mapping[str, Any], base_url: str) -> tuple[str, str]:
     """(host, host+path) of the site as it names itself (``home``), else of the configured base URL."""
     home = _str(index.get("home")) or _str(index.get("url")) or base_url
-    parts = urlsplit(home)
-    host = (parts.hostname or urlsplit(base_url).hostname or "site").lower()
+    parts = split_url(home)
+    host = (parts.hostname or split_url(base_url).hostname or "site").lower()
     netloc = f"{host}:{parts.port}" if parts.port else host
     return host, netloc + parts.path.rstrip("/")
 
@@ -138,7 +138,7 @@ def site(connection: str, base_url: str, index: Mapping[str, Any], *, pretty: bo
     """The site as a tenant System. ``public`` is None when the anonymous check could not run."""
     host, key = site_key(index, base_url)
     home = _str(index.get("home")) or _str(index.get("url")) or base_url
-    namespaces = [n for n in index.get("namespaces") or [] if isinstance(n, str)]
+    namespaces = as_strings(index.get("namespaces"))
     authentication = index.get("authentication")
     attributes: dict[str, Any] = {
         "site_url": strip_url(_str(index.get("url")) or home),
@@ -176,7 +176,7 @@ def user(connection: str, tenant: str, raw: Mapping[str, Any], *, public_ids: Co
          two_factor: Collection[str] = ()) -> Account:
     """One user from ``/wp/v2/users?context=edit``. WordPress records no logins and no MFA enrolment."""
     user_id = raw.get("id")
-    roles = tuple(r for r in raw.get("roles") or [] if isinstance(r, str))
+    roles = tuple(as_strings(raw.get("roles")))
     capabilities = raw.get("capabilities")
     network_admin = isinstance(capabilities, Mapping) and capabilities.get("manage_network") is True
     admin = bool(set(roles) & ADMIN_ROLES) or network_admin

@@ -7,6 +7,7 @@ the vendor's real paths, auth, paging, error bodies and rate-limit answers on 12
         url = emulator.url("northwind-salesforce")
 """
 
+from stackaudit.emulator.faults import FAULT_KINDS, FaultPlan
 from stackaudit.emulator.server import Emulator, LoggedRequest, Scenario, demo_scenario
 from stackaudit.emulator.vendor import (
     EmulatedVendor,
@@ -17,11 +18,15 @@ from stackaudit.emulator.vendor import (
     TenantSpec,
     demo_now,
     json_response,
+    repeat_cursor,
+    rewrite_json,
 )
 
 __all__ = [
+    "FAULT_KINDS",
     "EmulatedVendor",
     "Emulator",
+    "FaultPlan",
     "LoggedRequest",
     "Request",
     "Response",
@@ -32,4 +37,6 @@ __all__ = [
     "demo_now",
     "demo_scenario",
     "json_response",
+    "repeat_cursor",
+    "rewrite_json",
 ]

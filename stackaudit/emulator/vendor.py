@@ -13,7 +13,7 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import parse_qs
@@ -62,6 +62,35 @@ class Response:
 
 def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     return Response(status, json.dumps(data).encode(), {"Content-Type": "application/json", **(headers or {})})
+
+
+def rewrite_json(response: Response, change: Callable[[Any], bool]) -> Response | None:
+    """A copy of a JSON ``response`` whose decoded body ``change`` edited in place; None if ``change`` returns
+    False (nothing to edit) or the body is not JSON. For :meth:`EmulatedVendor.fault` hooks."""
+    try:
+        body = json.loads(response.body)
+    except ValueError:
+        return None
+    if not change(body):
+        return None
+    return Response(response.status, json.dumps(body).encode(), dict(response.headers))
+
+
+def repeat_cursor(response: Response, where: Sequence[str], cursor: str) -> Response | None:
+    """``response`` with the next-page cursor found under the keys ``where`` replaced by ``cursor`` (the one the
+    request asked for), or None if the page has no next cursor there: the ``cursor`` fault of a
+    cursor-paged listing."""
+
+    def change(body: Any) -> bool:
+        holder = body
+        for key in where[:-1]:
+            holder = holder.get(key) if isinstance(holder, dict) else None
+        if not isinstance(holder, dict) or not holder.get(where[-1]):
+            return False
+        holder[where[-1]] = cursor
+        return True
+
+    return rewrite_json(response, change) if cursor else None
 
 
 Handler = Callable[[Request, "Tenant"], Response]
@@ -179,6 +208,25 @@ class EmulatedVendor(abc.ABC):
     def rate_limited(self, request: Request, tenant: Tenant, retry_after: float) -> Response:
         """The vendor's answer when a client exceeds ``rate_limit``."""
         return json_response({"message": "rate limit exceeded"}, 429, {"Retry-After": str(max(1, round(retry_after)))})
+
+    def rate_limit_headers(self, remaining: int, limit: int, per_seconds: float) -> dict[str, str]:
+        """Headers the vendor adds to every answer about the caller's rate-limit window (none by default).
+
+        :param remaining: requests still allowed in the current window after this one.
+        """
+        return {}
+
+    def fault(self, kind: str, request: Request, tenant: Tenant, response: Response) -> Response | None:
+        """This vendor's version of an injected fault that needs to know its API, or None where it does not apply.
+
+        - ``cursor``: ``response`` answers a request for a follow-on page of a cursor-paged listing; return it
+          rewritten so that its next-page cursor is the one ``request`` asked for (a cursor that repeats).
+        - ``vendor``: the vendor's own transient error answer. The default is the vendor's rate-limit answer
+          (:meth:`rate_limited`); a vendor whose rate-limit answer is not transient returns None.
+        """
+        if kind == "vendor":
+            return self.rate_limited(request, tenant, 1.0)
+        return None
 
     def not_found(self, request: Request, tenant: Tenant) -> Response:
         return json_response({"message": f"no such resource: {request.path}"}, 404)

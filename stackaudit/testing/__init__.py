@@ -30,6 +30,7 @@ from stackaudit.connector import Connector, ScanContext
 from stackaudit.credentials import CredentialStore, env_var_name
 from stackaudit.emulator import EmulatedVendor, Emulator, Request, Response, Router, Tenant, TenantSpec, json_response
 from stackaudit.engine import run_scan
+from stackaudit.http import DEFAULT_TIMEOUT, RetryPolicy
 from stackaudit.model import CoverageGap, CoverageStatus, Finding, Inventory, Record, to_jsonable
 from stackaudit.registry import ConnectorRegistry
 
@@ -92,15 +93,23 @@ def run_connector(connector: type[Connector], **kwargs: Any) -> ScanContext:
     return ctx
 
 
-def scan_emulated(emulator: Emulator, tenant: str, connectors: ConnectorRegistry, *,
-                  options: Mapping[str, Any] | None = None,
+def scan_emulated(emulator: Emulator, tenant: str | None, connectors: ConnectorRegistry, *,
+                  options: Mapping[str, Any] | None = None, timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+                  retry: RetryPolicy | None = None,
                   organization_domains: tuple[str, ...] = ("northwind.example",)) -> Inventory:
-    """Scan one running emulated tenant through the engine, as ``stackaudit scan`` would."""
-    spec = emulator.tenants[tenant].spec
-    connection = Connection(tenant, spec.vendor, emulator.url(tenant), dict(options or spec.options))
-    store = CredentialStore(environ={env_var_name(tenant): json.dumps(spec.credentials)}, use_keyring=False)
-    config = Config(connections=(connection,), email_domains=organization_domains)
-    return run_scan(config, connectors, store=store)
+    """Scan one running emulated tenant (or, with ``tenant=None``, all of them at once) through the engine,
+    as ``stackaudit scan`` would. ``timeout`` and ``retry`` let a test keep every request short."""
+    names = [tenant] if tenant is not None else list(emulator.tenants)
+    connections = []
+    environ = {}
+    for name in names:
+        spec = emulator.tenants[name].spec
+        given = (options or spec.options) if tenant is not None else spec.options
+        connections.append(Connection(name, spec.vendor, emulator.url(name), dict(given)))
+        environ[env_var_name(name)] = json.dumps(spec.credentials)
+    store = CredentialStore(environ=environ, use_keyring=False)
+    config = Config(connections=tuple(connections), email_domains=organization_domains)
+    return run_scan(config, connectors, store=store, timeout=timeout, retry=retry)
 
 
 # -- a fake tenant (responses) -------------------------------------------------------------------------
