@@ -156,7 +156,8 @@ class ScanContext:
         self.records: list[Record] = []
         self.gaps: list[CoverageGap] = []
         self._lock = threading.Lock()
-        self._positions: dict[str, int] = {}  # record id -> index in self.records
+        self._ids: set[str] = set()
+        self._external_positions: dict[str, int] = {}  # external system id -> index in self.records
 
     def session(self, *, base_url: str | None = None, classify: Classifier | None = None,
                 error_parser: ErrorParser | None = None, rate_headers: RateHeaderReader | None = None,
@@ -247,20 +248,22 @@ class ScanContext:
         repeated id is a connector bug."""
         with self._lock:
             for record in records:
-                if record.id in self._positions:
-                    if isinstance(record, System) and record.system_kind is SystemKind.EXTERNAL:
+                if record.id in self._ids:
+                    if record.id in self._external_positions and isinstance(record, System):
                         self._merge_external(record)
                         continue
                     raise ConnectorError(f"connector {self.connector.id} emitted record id {record.id!r} twice",
                                          fix="this is a bug in the connector plugin")
-                self._positions[record.id] = len(self.records)
+                self._ids.add(record.id)
+                if isinstance(record, System) and record.system_kind is SystemKind.EXTERNAL:
+                    self._external_positions[record.id] = len(self.records)
                 self.records.append(record)
 
     def _merge_external(self, record: System) -> None:
         """Join two sightings of one external system. The result does not depend on which came first (reads
         run concurrently): evidence is joined and sorted, an empty field takes the other's value, and of two
         different values the same one wins every time."""
-        position = self._positions[record.id]
+        position = self._external_positions[record.id]
         existing = self.records[position]
         assert isinstance(existing, System)
         changes: dict[str, Any] = {}

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
-import heapq
 import json
 import logging
 import math
@@ -94,13 +93,24 @@ class RateBudget:
 RateHeaderReader = Callable[[requests.Response], RateBudget | None]
 
 
+class _Sent:
+    """One request in the limiter's log: when it counts from."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+
 class RateLimiter:
     """Keeps a connection within a vendor's documented limit, and within what the vendor says is left. Thread-safe.
 
     Vendors count requests in a rolling window, so this is a sliding-window log rather than a token bucket: a
-    bucket that starts full lets twice the limit through in the first window. ``margin`` widens the window a
-    little (and by at least 50 ms), so requests that arrive late at the vendor still fit. ``pause(seconds)``
-    makes every caller wait (after a 429).
+    bucket that starts full lets twice the limit through in the first window. A request enters the log when it
+    is let through; once its answer arrives (:meth:`answered`) it counts from then, the latest moment the vendor
+    can have counted it, so a request that waited for a connection or a thread before leaving never lets the
+    next one arrive inside the vendor's window. ``margin`` widens the window a little more (at least 50 ms).
+    ``pause(seconds)`` makes every caller wait (after a 429).
 
     :meth:`observe` takes what a response's rate-limit headers say. A lower limit than the documented one is
     adopted (never a higher one: the configured limit may be lower on purpose). When the vendor counts more
@@ -120,7 +130,7 @@ class RateLimiter:
         # At least 50 ms: on a one-second window, connection set-up jitter alone exceeds 2 %.
         self._window = self._per + max(self._per * margin, 0.05) if self._per else 0.0
         self._lock = threading.Lock()
-        self._sent: list[float] = []  # a heap of send times; entries from observe() may be out of order
+        self._sent: list[_Sent] = []
         self._paused_until = 0.0
         self._slots = threading.BoundedSemaphore(limit.concurrency) if limit and limit.concurrency else None
 
@@ -133,24 +143,31 @@ class RateLimiter:
     def per_seconds(self) -> float:
         return self._per
 
-    def acquire(self) -> None:
+    def acquire(self) -> _Sent | None:
+        """Wait until a request may go; its log entry (hand it to :meth:`answered`), or None without a limit."""
         while True:
             with self._lock:
                 now = self._clock()
                 wait = self._paused_until - now
                 if wait <= 0:
                     if not self._requests:
-                        return
+                        return None
                     self._expire(now)
                     if len(self._sent) < self._requests:
-                        heapq.heappush(self._sent, now)
-                        return
-                    wait = self._window - (now - self._sent[0])
+                        entry = _Sent(now)
+                        self._sent.append(entry)
+                        return entry
+                    wait = self._window - (now - min(e.at for e in self._sent))
             self._sleep(max(wait, 0.001))
 
+    def answered(self, entry: _Sent | None) -> None:
+        """The request's answer (or failure) arrived: the vendor counted it by now, so it expires from now."""
+        if entry is not None:
+            with self._lock:
+                entry.at = max(entry.at, self._clock())
+
     def _expire(self, now: float) -> None:
-        while self._sent and now - self._sent[0] >= self._window:
-            heapq.heappop(self._sent)
+        self._sent = [e for e in self._sent if now - e.at < self._window]
 
     def pause(self, seconds: float) -> None:
         with self._lock:
@@ -177,8 +194,7 @@ class RateLimiter:
                     # vendor's window resets, or a whole window from now for a rolling window.
                     reset = budget.reset_after if budget.reset_after is not None else self._window
                     stamp = now + min(max(0.0, reset), self._window) - self._window
-                    for _ in range(missing):
-                        heapq.heappush(self._sent, stamp)
+                    self._sent.extend(_Sent(stamp) for _ in range(missing))
             elif budget.remaining <= 0 and budget.reset_after is not None and budget.reset_after <= MAX_BUDGET_PAUSE:
                 # A longer reset (a daily quota) is not waited out: the vendor's refusal ends the scan instead.
                 self._paused_until = max(self._paused_until, now + budget.reset_after)
@@ -472,16 +488,18 @@ class ApiSession(requests.Session):
         while True:
             attempt += 1
             last = attempt >= self.retry.attempts
-            self.limiter.acquire()
+            entry = self.limiter.acquire()
             self.stats.add(requests=1)
             try:
                 with self.limiter.slot():
                     response = super().request(method, url, *args, **kwargs)
             except TRANSPORT_ERRORS as exc:
+                self.limiter.answered(entry)
                 if last:
                     raise self._transport_error(method, url, attempt, exc) from None
                 self._wait(attempt, Retry(reason=type(exc).__name__))
                 continue
+            self.limiter.answered(entry)
             self._observe(response)
             verdict = self.classify(response)
             if verdict is None and _wants_json(response) and not decoded_json(response)[0]:

@@ -82,6 +82,19 @@ def test_requests_other_integrations_spent_are_entered_in_the_window() -> None:
     assert clock.now == pytest.approx(1.0)
 
 
+def test_a_request_counts_from_its_answer_so_a_late_departure_never_crowds_the_window() -> None:
+    clock = FakeClock()
+    limit = limiter(2, 1.0, clock)
+    first = limit.acquire()
+    limit.acquire()
+    clock.now = 0.4  # the first request's answer comes back only now: the vendor may have counted it late
+    limit.answered(first)
+    limit.acquire()  # waits for the second (counted from 0.0) to leave the window
+    assert clock.now == pytest.approx(1.0)
+    limit.acquire()  # and for the first, counted from its answer
+    assert clock.now == pytest.approx(1.4, abs=0.01)
+
+
 def test_a_fixed_window_reset_frees_the_budget_when_the_vendor_says() -> None:
     clock = FakeClock()
     limit = limiter(10, 1.0, clock)

@@ -140,6 +140,8 @@ def scoped(method: str, path: str, scope: str | None) -> Callable[[Handler], Han
             return handler(request, tenant)
 
         router.add(method, path, guarded)
+        # HubSpot answers a collection with or without a trailing slash; its own Python client sends one.
+        router.add(method, path + "/", guarded)
         return handler
 
     return decorator

@@ -259,7 +259,9 @@ def _more(request: Request, tenant: Tenant, *, tooling: bool) -> Response:
     return _page(rows, int(offset), _batch_size(request), locator, request.params["version"].lstrip("v"), tooling)
 
 
-router.add("GET", "/services/data/{version}/query", lambda r, t: _query(r, t, tooling=False))
-router.add("GET", "/services/data/{version}/tooling/query", lambda r, t: _query(r, t, tooling=True))
+# Salesforce answers ``query`` and ``query/`` alike (simple-salesforce sends the latter).
+for _slash in ("", "/"):
+    router.add("GET", "/services/data/{version}/query" + _slash, lambda r, t: _query(r, t, tooling=False))
+    router.add("GET", "/services/data/{version}/tooling/query" + _slash, lambda r, t: _query(r, t, tooling=True))
 router.add("GET", "/services/data/{version}/query/{cursor}", lambda r, t: _more(r, t, tooling=False))
 router.add("GET", "/services/data/{version}/tooling/query/{cursor}", lambda r, t: _more(r, t, tooling=True))
