@@ -34,7 +34,11 @@ _FIELD_PATTERN = re.compile(
     (?P<value>[^"'&\s,}]+)
     """
 )
-_AUTH_PATTERN = re.compile(r"(?i)\b(bearer|basic|ssws|token)\s+([A-Za-z0-9._~+/=-]{8,})")
+# An auth scheme followed by a credential. "token" is also a word ("/token returned", "the token expired"),
+# so after it only something with a digit counts as a credential; a path segment is never a scheme.
+_AUTH_PATTERN = re.compile(
+    r"(?i)(?<![/\w.-])(bearer|basic|ssws|token(?=\s+[A-Za-z._~+/=-]*\d))\s+([A-Za-z0-9._~+/=-]{8,})"
+)
 
 # Secrets shorter than this are not redacted by value: masking "1" everywhere would ruin every report.
 MIN_SECRET_LENGTH = 6

@@ -117,13 +117,13 @@ def test_a_failing_connection_is_a_coverage_gap_with_exit_3_and_no_secret(tmp_pa
     assert canary not in result.output + files
 
 
-def test_missing_credentials_are_a_gap_naming_the_fix(tmp_path: Path) -> None:
+def test_missing_credentials_stop_before_anything_is_scanned_naming_the_fix(tmp_path: Path) -> None:
     config = tmp_path / "c.toml"
     config.write_text('[[connection]]\nname = "sf"\nconnector = "salesforce"\nbase_url = "https://sf.example"\n')
     result = run("scan", "-c", str(config), "-o", str(tmp_path / "out"))
-    assert result.exit_code == ExitCode.INCOMPLETE
+    assert result.exit_code == ExitCode.USAGE
     assert "stackaudit auth set sf" in result.output
-    assert Inventory.load(tmp_path / "out" / "inventory.json").connections[0].status.value == "skipped"
+    assert not (tmp_path / "out").exists()  # nothing scanned, nothing written half-way
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -120,3 +120,10 @@ def test_redactor_masks_secret_shapes_it_was_never_told_about() -> None:
     assert "page=2" in masked and '"name": "ok"' in masked
     assert redactor.redact_url("https://user:pw@h.example/p?key=k-123&q=1") == \
         "https://[REDACTED]@h.example/p?key=[REDACTED]&q=1"
+
+
+def test_redactor_leaves_words_after_a_token_path_alone() -> None:
+    redactor = Redactor()
+    assert redactor.redact("POST /token returned HTTP 503") == "POST /token returned HTTP 503"
+    assert redactor.redact("the token expired yesterday") == "the token expired yesterday"
+    assert redactor.redact("Authorization: Token ab12cd34ef56") == "Authorization: Token [REDACTED]"

@@ -219,7 +219,7 @@ def test_failing_scan_in_a_real_terminal_session_shows_no_secret(tmp_path: Path)
                 credentials["client_secret"] = wrong  # refused: the authentication error path
             environ[env_var_name(tenant.name)] = json.dumps(credentials)
         out = tmp_path / "scan"
-        scan = subprocess.run([*command, "--debug", "scan", "-c", str(config), "-o", str(out)], env=environ,
+        scan = subprocess.run([*command, "--debug", "scan", "-c", str(config), "-o", str(out), "--fail-on", "critical"], env=environ,
                               capture_output=True, text=True, timeout=150, check=False)
     finally:
         emulator.terminate()

@@ -132,7 +132,8 @@ class SessionPool:
         session: ApiSession | None = getattr(self._local, "session", None)
         if session is None:
             session = self.ctx.session()
-            session.retry = QUOTA_BACKOFF
+            # Google's quota answers want a longer back-off, unless the scan set its own retry policy.
+            session.retry = self.ctx.retry or QUOTA_BACKOFF
             self._local.session = session
             with self._lock:
                 self._all.append(session)
