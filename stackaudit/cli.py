@@ -516,7 +516,9 @@ def demo(obj: Context, output: Path, keep_running: bool, formats: str, fail_on: 
     Starts the local vendor emulator on 127.0.0.1 with Northwind Outfitters' stack, writes a config
     pointing at it, and runs the real scan through the real connectors over HTTP. Credentials reach the
     connectors through STACKAUDIT_CREDENTIAL_<NAME> in this process (your keyring is not touched).
-    Scans are recorded in OUTPUT/.stackaudit/history.db, so a second run shows what changed.
+    Scans are recorded in OUTPUT/.stackaudit/history.db, so a second run shows what changed. Exits 0
+    when the demo company's findings are found (they are the point) unless --fail-on or --fail-on-new is
+    given; 2, 3 and 4 as for scan.
 
     \b
     Example:
@@ -544,7 +546,10 @@ def demo(obj: Context, output: Path, keep_running: bool, formats: str, fail_on: 
         out.print(f"\nDemo output: {_t(output.resolve())}")
         if keep_running:
             _wait_forever(emulator.tenants)
-    sys.exit(code)
+    # The demo company's findings are what the demo is for, no failure of the command, unless gating was asked for.
+    asked = history.fail_on_new or click.get_current_context().get_parameter_source("fail_on") not in (
+        click.core.ParameterSource.DEFAULT, None)
+    sys.exit(ExitCode.OK if code == ExitCode.FINDINGS and not asked else code)
 
 
 def _wait_forever(tenants: dict[str, Any]) -> None:
