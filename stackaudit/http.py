@@ -128,7 +128,7 @@ class RateLimiter:
         self._requests = limit.requests if limit else 0  # 0: no limit known
         self._per = limit.per_seconds if limit else 0.0
         # At least 50 ms: on a one-second window, connection set-up jitter alone exceeds 2 %.
-        self._window = self._per + max(self._per * margin, 0.05) if self._per else 0.0
+        self._window = self._per + self._slack(self._per) if self._per else 0.0
         self._lock = threading.Lock()
         self._sent: list[_Sent] = []
         self._paused_until = 0.0
@@ -142,6 +142,10 @@ class RateLimiter:
     @property
     def per_seconds(self) -> float:
         return self._per
+
+    def _slack(self, window: float) -> float:
+        """How much wider than the vendor's window ours is: ``margin``, and at least 50 ms unless it is 0."""
+        return max(window * self._margin, 0.05) if self._margin else 0.0
 
     def acquire(self) -> _Sent | None:
         """Wait until a request may go; its log entry (hand it to :meth:`answered`), or None without a limit."""
@@ -182,7 +186,7 @@ class RateLimiter:
                 lower = not self._requests or budget.limit / budget.window < self._requests / self._per
                 if lower:
                     self._requests, self._per = budget.limit, budget.window
-                    self._window = budget.window + max(budget.window * self._margin, 0.05)
+                    self._window = budget.window + self._slack(budget.window)
             comparable = announced and budget.limit == self._requests and budget.window == self._per
             if budget.remaining is None:
                 return
