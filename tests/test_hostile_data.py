@@ -21,6 +21,7 @@ from rich.console import Console
 
 import stackaudit.cli as cli_module
 from stackaudit.cli import cli, neutralise
+from stackaudit.config import Config
 from stackaudit.credentials import env_var_name
 from stackaudit.demo import demo_config_text
 from stackaudit.emulator import Emulator, Scenario
@@ -78,7 +79,9 @@ def test_every_part_of_the_scan_summary_is_neutralised(monkeypatch: pytest.Monke
     inventory.connections.append(ConnectionResult(name=HOSTILE, connector=HOSTILE, status=CoverageStatus.PARTIAL,
                                                   records={"account": 1}, message=HOSTILE))
     inventory.gaps.append(CoverageGap(connection=HOSTILE, area=HOSTILE, reason=HOSTILE, error="ApiError"))
-    cli_module._print_summary(inventory, [], [Path(HOSTILE)])
+    from stackaudit.audit import evaluate
+
+    cli_module._print_summary(inventory, evaluate(inventory, Config(), []), [Path(HOSTILE)])
     assert_shown_not_interpreted(buffer.getvalue())
 
 
